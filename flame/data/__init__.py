@@ -1,0 +1,1 @@
+"""flame.data: source adapters, mirror/download with checksums, collection build, mixtures."""
