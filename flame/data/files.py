@@ -70,6 +70,7 @@ class SourceFiles:
     mirror: Path | None = None
     cache: Path | None = None
     download: bool = True
+    verify: bool = True  # False only for tests that feed deliberately broken copies
 
     def __post_init__(self) -> None:
         if self.mirror is None and self.cache is None:
@@ -96,6 +97,8 @@ class SourceFiles:
                 fetch(spec, path)
             if spec.convert:  # verified before conversion, in fetch
                 return path
+        if not self.verify:
+            return path
         actual = _checked_sha(path)
         if not _matches(actual, spec.sha256):
             raise DataError(
