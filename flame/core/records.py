@@ -246,11 +246,14 @@ class Example:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Example":
         """Inverse of to_dict; checks the stored uid against the content."""
+        row = d["row"]
+        if isinstance(row, str) and row.isdigit():
+            row = int(row)
         return cls(
             task=d["task"],
             inputs=d["inputs"],
             targets=d["targets"],
-            provenance=Provenance(d["source"], d["file"], d["row"]),
+            provenance=Provenance(d["source"], d["file"], row),
             uid=d.get("uid", ""),
         )
 
