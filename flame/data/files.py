@@ -18,7 +18,7 @@ import tempfile
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from flame.core.errors import DataError
 
@@ -105,6 +105,36 @@ class SourceFiles:
                 str(path), f"checksum mismatch: sha256 {actual[:16]}..., expected {spec.sha256[:16]}..."
             )
         return path
+
+    def hf_rows(self, split: str, config: str | None = None) -> "Iterator[tuple[int, dict]]":
+        """(row, record) pairs of one split of the source's Hugging Face dataset.
+
+        From a mirror, reads `<mirror>/<source>/<config or 'default'>/<split>.jsonl` (the
+        layout tests write fixtures in); otherwise streams the pinned revision through
+        HF `datasets` (cached by datasets under $FLAME_HOME/hf).
+        """
+        from .readers import iter_jsonl
+
+        origin = self.source.hf
+        if origin is None:
+            raise DataError(self.source.name, "source declares no Hugging Face origin")
+        if self.mirror is not None:
+            path = Path(self.mirror) / self.source.name / (config or "default") / f"{split}.jsonl"
+            if not path.is_file():
+                raise DataError(str(path), f"missing from {self.where} (source {self.source.name!r})")
+            yield from iter_jsonl(path)
+            return
+        from flame.core.errors import require
+
+        datasets = require("datasets", "train")
+        try:
+            rows = datasets.load_dataset(
+                origin.dataset_id, config or origin.config, split=split, revision=origin.revision,
+                streaming=True, cache_dir=str(flame_home() / "hf"),
+            )
+        except Exception as e:  # datasets raises many types; name the dataset in one clear error
+            raise DataError(f"hf://{origin.dataset_id}@{origin.revision}", f"cannot load split {split!r}: {e}") from e
+        yield from enumerate(rows)
 
 
 def fetch(spec: "RemoteFile", dest: Path, opener: Callable[[str], object] | None = None) -> Path:
