@@ -31,10 +31,15 @@ def data(
 def list_tasks(
     role: Optional[str] = typer.Option(None, help="Only tasks of this role: train, eval or both."),
     source: Optional[str] = typer.Option(None, help="Only tasks of this source."),
+    all_: bool = typer.Option(False, "--all", help="FLAMe's Table 7 datasets and their status here."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Every registered task: type, capability, role, license and example count."""
     from flame.data.sources import SOURCES
+
+    if all_:
+        _list_table7(fmt)
+        return
 
     rows = []
     with user_errors():
@@ -54,6 +59,30 @@ def list_tasks(
         return
     cols = ["task", "type", "capability", "role", "source", "license", "examples"]
     print_table(f"{len(rows)} tasks", cols, [[r[c] if r[c] is not None else "?" for c in cols] for r in rows])
+
+
+def _list_table7(fmt: Format) -> None:
+    from flame.data.sources import SOURCES
+    from flame.data.table7 import TABLE7, status
+
+    rows = []
+    with user_errors():
+        for e in TABLE7:
+            tasks = [t.name for s in e.sources if s in SOURCES for t in SOURCES.get(s).tasks]
+            rows.append({
+                "dataset": e.dataset, "capability": e.capability.value, "paper_formats": list(e.formats),
+                "sources": list(e.sources), "tasks": tasks, "status": status(e), "excluded_reason": e.excluded,
+            })
+    if fmt is Format.json:
+        print_json(rows)
+        return
+    counts = {s: sum(r["status"] == s for r in rows) for s in ("mirrored", "needs download", "excluded", "not yet")}
+    print_table(
+        f"FLAMe Table 7: {len(rows)} datasets — " + ", ".join(f"{v} {k}" for k, v in counts.items()),
+        ["dataset", "capability", "paper formats", "sources", "tasks", "status"],
+        [[r["dataset"], r["capability"], ", ".join(r["paper_formats"]), ", ".join(r["sources"]) or "-",
+          len(r["tasks"]), r["status"] + (f" ({r['excluded_reason']})" if r["excluded_reason"] else "")] for r in rows],
+    )
 
 
 @app.command("show")
