@@ -36,6 +36,8 @@ response above the other (6-0: 2,126 pairs, 5-1: 1,359, 4-2: 1,194); `tie` when 
 pairs: the forced ranking cannot prefer one). Which model wrote which response is kept in the
 provenance row, `instr<i>:<model A>-vs-<model B>` (see `pair_models`), not in the prompt: the
 compassion-fade probe is exactly the one that shows model names (`DISPLAY_NAMES`).
+Where two models gave the same text, their pairs with a third model have the same content and
+the collection build keeps one copy, so the bias benchmark should read this source directly.
 Nothing is rejected on the mirror; a malformed instruction row becomes one Rejected record
 naming the file, the instruction and the model.
 """
