@@ -68,7 +68,8 @@ def test_license_lists_both_subset_licenses_and_is_permissive():
 
 def _mirror_with(tmp_path: Path, broken: str, text: str) -> SourceFiles:
     for f in FILES:
-        good = HEADER + f"t5\twow\tParis is the capital of France.\tTell me about {f}.\tit is the capital.\tFully attributable\r\n"
+        good = HEADER + (f"t5\twow\tParis is the capital of France.\tTell me about {f}.\t"
+                         "it is the capital.\tFully attributable\r\n")
         path = tmp_path / "begin" / f
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text if f == broken else good, encoding="utf-8", newline="")

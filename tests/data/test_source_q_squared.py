@@ -22,7 +22,8 @@ def examples(mirror) -> list[Example]:
 
 
 def _label(examples, knowledge_start: str, response: str) -> str:
-    [e] = [e for e in examples if e.inputs["response"] == response and e.inputs["knowledge"].startswith(knowledge_start)]
+    [e] = [e for e in examples
+           if e.inputs["response"] == response and e.inputs["knowledge"].startswith(knowledge_start)]
     return e.targets["consistent"]
 
 
@@ -61,7 +62,8 @@ def test_label_distribution_and_counts(examples):
 
 # --- malformed input -------------------------------------------------------------------------
 
-ROW = '0,0,1,Paris,Where is Paris?,it is in france .,"it is in spain , i think .",Paris is the capital of France.,gold,{d},{m}\n'
+ROW = ('0,0,1,Paris,Where is Paris?,it is in france .,"it is in spain , i think .",'
+       'Paris is the capital of France.,gold,{d},{m}\n')
 
 
 def _files(tmp_path: Path, text: str) -> SourceFiles:

@@ -26,7 +26,17 @@ from itertools import chain
 from typing import Any, Callable, Iterator
 
 from flame.core.errors import DataError
-from flame.core.records import Capability, Example, InputField, LabelSpace, OutputField, Provenance, Role, TaskSpec, TaskType
+from flame.core.records import (
+    Capability,
+    Example,
+    InputField,
+    LabelSpace,
+    OutputField,
+    Provenance,
+    Role,
+    TaskSpec,
+    TaskType,
+)
 
 from ..files import SourceFiles
 from ..readers import clean, get, guarded, iter_csv

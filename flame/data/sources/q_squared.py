@@ -25,7 +25,17 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from flame.core.errors import DataError
-from flame.core.records import Capability, Example, InputField, LabelSpace, OutputField, Provenance, Role, TaskSpec, TaskType
+from flame.core.records import (
+    Capability,
+    Example,
+    InputField,
+    LabelSpace,
+    OutputField,
+    Provenance,
+    Role,
+    TaskSpec,
+    TaskType,
+)
 
 from ..files import SourceFiles
 from ..readers import clean, get, guarded, iter_csv
