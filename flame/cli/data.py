@@ -63,11 +63,11 @@ def list_tasks(
 
 def _list_table7(fmt: Format) -> None:
     from flame.data.sources import SOURCES
-    from flame.data.table7 import TABLE7, status
+    from flame.data.table7 import entries, status
 
     rows = []
     with user_errors():
-        for e in TABLE7:
+        for e in entries():
             tasks = [t.name for s in e.sources if s in SOURCES for t in SOURCES.get(s).tasks]
             rows.append({
                 "dataset": e.dataset, "capability": e.capability.value, "paper_formats": list(e.formats),

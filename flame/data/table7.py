@@ -101,6 +101,20 @@ TABLE7: tuple[Table7Entry, ...] = (
 )
 
 
+def entries() -> tuple[Table7Entry, ...]:
+    """TABLE7 with the sources and exclusions declared by the Hub catalogs filled in."""
+    from dataclasses import replace
+
+    from .sources import _hub_general, _hub_other
+
+    out = []
+    for e in TABLE7:
+        extra = _hub_general.TABLE7.get(e.dataset, ()) + _hub_other.TABLE7.get(e.dataset, ())
+        excluded = _hub_general.EXCLUDED.get(e.dataset) or _hub_other.EXCLUDED.get(e.dataset) or e.excluded
+        out.append(replace(e, sources=e.sources + extra, excluded=excluded))
+    return tuple(out)
+
+
 def status(entry: Table7Entry) -> str:
     """mirrored / needs download / excluded / not yet, derived from the registered sources."""
     from .files import mirror_root

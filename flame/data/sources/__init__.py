@@ -1,13 +1,20 @@
-"""The registry of public human-judgment sources: one module per dataset, listed here once."""
+"""The registry of public human-judgment sources: one module per dataset.
+
+The built-in map is assembled here from three static lists (no import side effects):
+the datasets mirrored in shared/data, and the Hub-hosted Table 7 datasets in
+`_hub_general` (general response quality) and `_hub_other` (factuality, math, coding,
+safety, instruction tuning).
+"""
 
 from __future__ import annotations
 
 from flame.core.registry import Registry
 
 from ..source import Source
+from . import _hub_general, _hub_other
 
-_BUILTINS = {
-    # train (FLAMe Table 7 datasets mirrored in shared/data)
+MIRRORED = {
+    # train (FLAMe Table 7 datasets mirrored in shared/data, plus TruthfulQA and WMT MQM)
     "hh_rlhf": "flame.data.sources.hh_rlhf:SOURCE",
     "truthfulqa": "flame.data.sources.truthfulqa:SOURCE",
     "bartscore_meta_eval": "flame.data.sources.bartscore_meta_eval:SOURCE",
@@ -30,4 +37,4 @@ _BUILTINS = {
     "codet_humaneval_samples": "flame.data.sources.codet_humaneval_samples:SOURCE",
 }
 
-SOURCES: Registry[Source] = Registry("source", _BUILTINS)
+SOURCES: Registry[Source] = Registry("source", {**MIRRORED, **_hub_general.SOURCES, **_hub_other.SOURCES})

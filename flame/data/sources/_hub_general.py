@@ -1,0 +1,10 @@
+"""Hub-hosted FLAMe Table 7 datasets: lazy source references and their Table 7 rows.
+
+SOURCES maps source name -> "module:SOURCE"; TABLE7 maps the paper's dataset name (as in
+flame/data/table7.py) to the source names implementing it; EXCLUDED maps a paper dataset
+name to the reason it is left out.
+"""
+
+SOURCES: dict[str, str] = {}
+TABLE7: dict[str, tuple[str, ...]] = {}
+EXCLUDED: dict[str, str] = {}
