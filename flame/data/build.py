@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections import Counter
@@ -108,15 +109,14 @@ def build_collection(out: Path, sources: Sequence[str | Source] | None = None, p
     for source in chosen:
         marker_path = state / "done" / f"{source.name}.json"
         if marker_path.is_file():
-            marker = json.loads(marker_path.read_text(encoding="utf-8"))
             _remember_kept(out, source, task_ids, kept)
             resumed.append(source.name)
-            if progress:
-                progress(source.name, marker["examples"], marker["examples"])
         else:
-            marker = _build_source(out, state, source, files_factory(source), task_ids, tasks, kept,
-                                   shard_rows, progress)
-        markers.append(marker)
+            _build_source(out, state, source, files_factory(source), task_ids, tasks, kept, shard_rows, progress)
+        # Always read back from disk, so a resumed and an uninterrupted build use identical markers.
+        markers.append(json.loads(marker_path.read_text(encoding="utf-8")))
+        if progress and source.name in resumed:
+            progress(source.name, markers[-1]["examples"], markers[-1]["examples"])
     stats = _stats(plan, markers, excluded)
     _finish(out, state, plan, markers, stats)
     return BuildReport(
@@ -279,7 +279,7 @@ class _Shards:
 
 def _build_source(out: Path, state: Path, source: Source, files: Any, task_ids: dict[str, int],
                   tasks: list[TaskSpec], kept: dict[int, int], shard_rows: int,
-                  progress: Progress | None) -> dict[str, Any]:
+                  progress: Progress | None) -> None:
     """Stream one source into DIR/.build/partial/<source>, then move it into place and mark it done."""
     partial = state / "partial" / source.name
     shutil.rmtree(partial, ignore_errors=True)
@@ -303,7 +303,7 @@ def _build_source(out: Path, state: Path, source: Source, files: Any, task_ids: 
                 p = item.provenance
                 rejected.write(_dumps({"source": p.source, "file": p.file, "row": p.row,
                                        "field": item.field, "reason": item.reason}) + "\n")
-                reasons[(item.field or "", item.reason)] += 1
+                reasons[(item.field or "", _reason_kind(item.reason))] += 1
                 continue
             task = specs.get(item.task)
             if task is None:
@@ -362,7 +362,11 @@ def _build_source(out: Path, state: Path, source: Source, files: Any, task_ids: 
     os.replace(partial / "duplicates.jsonl", done / f"{source.name}.duplicates.jsonl")
     _write_text(done / f"{source.name}.json", _dumps(marker))
     shutil.rmtree(partial)
-    return marker
+
+
+def _reason_kind(reason: str) -> str:
+    """A reason with its numbers replaced by N, so the stats group "duplicate of row 12" with "... row 40"."""
+    return re.sub(r"\d+", "N", reason)
 
 
 def _by_count(counter: Counter) -> list[tuple[Any, int]]:

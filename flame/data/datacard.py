@@ -40,10 +40,11 @@ def _summary(stats: dict[str, Any]) -> str:
     lines = [
         "# Data card: flame training collection",
         "",
-        f"{stats['examples']:,} examples in {len(stats['tasks'])} tasks from {len(stats['sources'])} sources "
+        f"{_n(stats['examples'], 'example')} in {_n(len(stats['tasks']), 'task')} "
+        f"from {_n(len(stats['sources']), 'source')} "
         f"(train {s['train']:,} / validation {s['validation']:,} / test {s['test']:,}, split by uid hash). "
-        f"{stats['rejected']['total']:,} source rows were dropped, each with its reason (rejected.jsonl); "
-        f"{stats['duplicates']['total']:,} exact duplicates were removed (duplicates.jsonl). "
+        f"Dropped source rows: {stats['rejected']['total']:,}, each with its reason (rejected.jsonl); "
+        f"exact duplicates removed: {stats['duplicates']['total']:,} (duplicates.jsonl). "
         f"Built with flame {stats['flame_version']}, template v{stats['template']['version']} "
         f"({stats['template']['hash']}).",
         "",
@@ -59,6 +60,10 @@ def _summary(stats: dict[str, Any]) -> str:
         else:
             lines.append("Every source has a permissive license.")
     return "\n".join(lines) + "\n"
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 def _table(header: list[str], rows: list[list[Any]], align: str) -> str:
@@ -122,7 +127,8 @@ def _licenses(stats: dict[str, Any]) -> str:
 def _rejected(stats: dict[str, Any]) -> str:
     rej = stats["rejected"]
     head = (f"## Dropped rows\n\n{rej['total']:,} source rows did not become examples. "
-            "Every one is listed in rejected.jsonl with its source, file, row, field and reason.\n")
+            "Every one is listed in rejected.jsonl with its source, file, row, field and exact reason; "
+            "below, numbers in reasons are shown as N.\n")
     if not rej["by_reason"]:
         return head
     shown = rej["by_reason"][:MAX_REASON_ROWS]
