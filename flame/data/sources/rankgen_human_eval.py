@@ -52,14 +52,15 @@ ANSWER = "Answer.utterance"
 
 TITLE = "Which continuation continues the passage better?"
 DESCRIPTION = (
-    "You are shown the opening of a document (a prefix of a few hundred words from a PG-19 book "
-    "or a Wikipedia article) and two machine-written continuations of it. Choose the continuation "
-    "that continues the prefix better, as a professional writer or English teacher would judge it. "
-    "A good continuation stays on the prefix's topic, characters and events and flows naturally "
-    "from its last sentence; does not contradict the prefix or itself; respects commonsense and "
-    "world knowledge; does not repeat itself; and is coherent and grammatical in a style that "
-    "matches the prefix. Off-prompt drift and incoherence weigh most. Both continuations have about "
-    "the same length and may stop mid-sentence; do not judge the abrupt ending."
+    "You are shown the opening of a document (a prefix of about 100-200 words from a PG-19 book or "
+    "a Wikipedia article) and two machine-written continuations of it, typically about 80 words "
+    "each. Choose the continuation that continues the prefix better, as a professional writer or "
+    "English teacher would judge it. A good continuation stays on the prefix's topic, characters and "
+    "events and flows naturally from its last sentence; does not contradict the prefix or itself; "
+    "respects commonsense and world knowledge; does not repeat itself; and is coherent and "
+    "grammatical in a style that matches the prefix. Fit to the prefix matters most: drifting off "
+    "the prompt was the annotators' most frequent complaint. Either continuation may stop "
+    "mid-sentence; do not judge the abrupt ending."
 )
 CONTEXT = (InputField("prefix", "the opening of the document"),)
 
