@@ -49,14 +49,14 @@ CREATIVITY = pairwise_task(
     "copoet_creativity",
     title="Which of the two poems on this title is more creative and interesting?",
     description=(
-        "You are shown a title and two short poems written for it (one of them written by a person "
-        "with the help of a poetry-writing assistant, one without; you are not told which). Decide "
+        "You are shown a title and two short poems written for it (written in different ways, for "
+        "example with or without a poetry-writing assistant; you are not told which). Decide "
         "which poem is more creative and interesting to read. Reward fresh imagery and word choice, "
         "surprising but apt ideas or turns, emotional resonance, and effective use of poetic devices "
         "such as rhyme, rhythm, metaphor and line breaks; penalise clichés, flat statement, "
         "awkward or forced rhymes, and lines that lose the thread. Both poems are meant to be about "
         "the title; a poem that ignores it is less successful. Do not prefer a poem just because it "
-        "is longer or rhymes."
+        "is longer."
     ),
     context=(InputField("title", "the title both poems were written for"),),
     capability=Capability.GENERAL,
