@@ -143,14 +143,16 @@ def pool(items: Iterable[Rated | Rejected], what: str) -> Iterator[Rated | Rejec
 
 
 def likert_examples(items: Iterable[Rated | Rejected], tasks: Mapping[str, TaskSpec]) -> Iterator[Item]:
-    """One example per (item, aspect) in tasks (aspect -> task): the score rounded half up."""
+    """One example per (item, aspect) in tasks (aspect -> task): the item's inputs that the task
+    declares, and the aspect's score rounded half up."""
     for item in items:
         if isinstance(item, Rejected):
             yield item
             continue
         for aspect, task in tasks.items():
+            inputs = {k: v for k, v in item.inputs if k in task.input_names}
             label = str(round_half_up(item.scores[aspect]))
-            yield Example(task.name, dict(item.inputs), {task.primary_output.name: label}, item.provenance)
+            yield Example(task.name, inputs, {task.primary_output.name: label}, item.provenance)
 
 
 def text(record: Any, field: str, where: tuple[str, int | str]) -> str:

@@ -1,0 +1,193 @@
+"""bartscore_meta_eval on the real mirror: hand-checked rows, rounding, pooling, pairing, bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+from flame.core.errors import DataError
+from flame.data.files import SourceFiles
+from flame.data.source import Rejected
+from flame.data.sources.bartscore_meta_eval import REALSUMM_MARGIN, SOURCE, round_half_up
+
+SUMMEVAL = "SUM/SummEval/data.json.gz"
+
+
+@pytest.fixture(scope="module")
+def read(mirror):
+    """(examples by task, rejected rows) from the real mirror."""
+    by_task, rejected = defaultdict(list), []
+    for item in SOURCE.items(SourceFiles(SOURCE, mirror=mirror)):
+        if isinstance(item, Rejected):
+            rejected.append(item)
+        else:
+            by_task[item.task].append(item)
+    return by_task, rejected
+
+
+def find(examples, file, row):
+    hits = [e for e in examples if e.provenance.file == file and e.provenance.row == row]
+    assert len(hits) == 1, (file, row, len(hits))
+    return hits[0]
+
+
+def chosen(example):
+    return example.inputs["response_" + example.targets["choice"].lower()]
+
+
+def test_round_half_up():
+    assert [round_half_up(v) for v in (1.0, 4 / 3, 5 / 3, 2.5, 4.5, (13 / 3 + 14 / 3) / 2)] == [1, 1, 2, 3, 5, 5]
+
+
+def test_summeval_row_checked_by_hand(read):
+    by_task, _ = read
+    # dm-test-8764fb95.../M11: coherence 1.33, consistency 1.0, fluency 3.0, relevance 1.67
+    row = "dm-test-8764fb95bfad8ee849274873a92fb8d6b400eee2/M11"
+    labels = {a: find(by_task[f"summeval_{a}"], SUMMEVAL, row).targets[a]
+              for a in ("coherence", "consistency", "fluency", "relevance")}
+    assert labels == {"coherence": "1", "consistency": "1", "fluency": "3", "relevance": "2"}
+    ex = find(by_task["summeval_coherence"], SUMMEVAL, row)
+    assert ex.inputs["article"].startswith("Paul Merson has restarted his row with Andros Townsend")
+    assert ex.inputs["summary"].startswith("Paul merson was brought on with only seven minutes")
+
+
+def test_identical_summaries_are_pooled_into_one_example(read):
+    by_task, rejected = read
+    # M2 and M0 wrote the same summary of this article: coherence 4.0 and 5.0, relevance 4.33 and 4.67
+    doc = "dm-test-d680ebcdcd59fd5ee9b602a06bcd5230c212835b"
+    assert find(by_task["summeval_coherence"], SUMMEVAL, f"{doc}/M2").targets == {"coherence": "5"}
+    assert find(by_task["summeval_relevance"], SUMMEVAL, f"{doc}/M2").targets == {"relevance": "5"}
+    assert not [e for e in by_task["summeval_coherence"] if e.provenance.row == f"{doc}/M0"]
+    [dup] = [r for r in rejected if r.provenance.row == f"{doc}/M0"]
+    assert f"{doc}/M2" in dup.reason
+    for task, examples in by_task.items():  # no judgment is filed twice
+        assert len({e.uid for e in examples}) == len(examples), task
+
+
+def test_data_to_text_half_point_ratings_round_up(read):
+    by_task, _ = read
+    # SF-HOT row 0: informativeness 4.5, naturalness 3.5, quality 4.0; BAGEL row 0: 6, 4, 5
+    sfhot = {a: find(by_task[f"sfhot_{a}"], "D2T/SFHOT/data.json.gz", "0").targets[a]
+             for a in ("informativeness", "naturalness", "quality")}
+    assert sfhot == {"informativeness": "5", "naturalness": "4", "quality": "4"}
+    bagel = find(by_task["bagel_quality"], "D2T/BAGEL/data.json.gz", "0")
+    assert bagel.targets == {"quality": "5"}
+    assert bagel.inputs == {"meaning_representation": "inform(name=none,area=citycentre,near='X')",
+                            "utterance": "There is sorry no information matching constraints near X ."}
+
+
+def test_pairwise_rows_checked_by_hand(read):
+    by_task, rejected = read
+    rank19 = find(by_task["rank19_factual_consistency"], "SUM/Rank19/data.json.gz", "5")
+    assert chosen(rank19) == "Shafqat hussain , 24 , was scheduled to be hanged thursday ."
+    wmt = find(by_task["wmt19_darr_to_english"], "WMT/gu-en/data.json.gz", "0")
+    assert wmt.inputs["source_language"] == "Gujarati"
+    assert chosen(wmt).startswith("India and Russia had already begun to establish alternative arrangements")
+    assert sum(r.provenance.file == "SUM/Rank19/data.json.gz" for r in rejected) == 3
+
+
+def test_realsumm_pairs_prefer_clearly_higher_recall(read, mirror):
+    by_task, _ = read
+    raw = json.loads(gzip.open(mirror / SOURCE.name / "SUM/REALSumm/data.json.gz").read())
+
+    def recall(doc: str, summary: str) -> float:
+        """Mean recall of all systems that wrote this summary of doc (identical copies are pooled)."""
+        values = [s["scores"]["litepyramid_recall"] for s in raw[doc]["sys_summs"].values()
+                  if s["sys_summ"].strip() == summary]
+        return sum(values) / len(values)
+
+    pairs = by_task["realsumm_content_coverage"]
+    for ex in pairs:
+        doc = ex.provenance.row.split("/")[0]
+        other = ex.inputs["response_b" if ex.targets["choice"] == "A" else "response_a"]
+        assert recall(doc, chosen(ex)) - recall(doc, other) >= REALSUMM_MARGIN - 1e-9
+    assert len({e.inputs["reference_summary"] for e in pairs}) > 50  # pairs come from many articles
+
+
+def test_pairwise_tasks_are_balanced_and_pointwise_labels_spread(read):
+    by_task, _ = read
+    for task in ("realsumm_content_coverage", "rank19_factual_consistency", "wmt19_darr_to_english"):
+        share_a = Counter(e.targets["choice"] for e in by_task[task])["A"] / len(by_task[task])
+        assert 0.4 < share_a < 0.6, (task, share_a)
+    for spec in SOURCE.tasks:
+        if spec.task_type.value == "pointwise":
+            counts = Counter(e.targets[spec.primary_output.name] for e in by_task[spec.name])
+            assert len(counts) >= 4 and max(counts.values()) < 0.9 * len(by_task[spec.name]), (spec.name, counts)
+    # SummEval: most summaries are fully consistent, but coherence is spread out (Fabbri et al. 2021)
+    consistency = Counter(e.targets["consistency"] for e in by_task["summeval_consistency"])
+    assert consistency.most_common(1)[0][0] == "5"
+
+
+# ---------------------------------------------------------------- malformed input
+
+
+def broken_mirror(tmp_path: Path, mirror: Path, rel: str, payload: bytes) -> SourceFiles:
+    """A mirror with every real file linked in, except rel, which holds payload."""
+    for spec in SOURCE.files:
+        dest = tmp_path / SOURCE.name / spec.path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if spec.path == rel:
+            dest.write_bytes(payload)
+        else:
+            dest.symlink_to(mirror / SOURCE.name / spec.path)
+    return SourceFiles(SOURCE, mirror=tmp_path, verify=False)
+
+
+def gz(data) -> bytes:
+    return gzip.compress(json.dumps(data).encode("utf-8"))
+
+
+def real(mirror: Path, rel: str):
+    return json.loads(gzip.open(mirror / SOURCE.name / rel).read())
+
+
+def test_missing_score_names_file_row_and_field(tmp_path, mirror):
+    data = real(mirror, SUMMEVAL)
+    doc = "dm-test-8764fb95bfad8ee849274873a92fb8d6b400eee2"
+    del data[doc]["sys_summs"]["M11"]["scores"]["coherence"]
+    files = broken_mirror(tmp_path, mirror, SUMMEVAL, gz(data))
+    with pytest.raises(DataError) as err:
+        list(SOURCE.examples(files))
+    message = str(err.value)
+    assert SUMMEVAL in message and f"{doc}/M11" in message and "scores.coherence" in message
+
+
+@pytest.mark.parametrize(
+    "rel, row, field, damage",
+    [
+        ("D2T/SFHOT/data.json.gz", "7", "sys_summ", lambda r: r.update(sys_summ=42)),
+        ("D2T/BAGEL/data.json.gz", "3", "scores.informativeness", lambda r: r["scores"].update(informativeness=7)),
+        ("WMT/gu-en/data.json.gz", "11", "worse", lambda r: r.pop("worse")),
+    ],
+    ids=["wrong-type", "off-scale", "missing-field"],
+)
+def test_bad_rows_are_rejected_with_file_row_and_field(tmp_path, mirror, rel, row, field, damage):
+    data = real(mirror, rel)
+    damage(data[row])
+    files = broken_mirror(tmp_path, mirror, rel, gz(data))
+    bad = next(r for r in SOURCE.items(files) if isinstance(r, Rejected) and r.provenance.row == row
+               and r.provenance.file == rel)
+    message = str(bad.as_error())
+    assert rel in message and f"row {row}" in message and field in message
+
+
+@pytest.mark.parametrize(
+    "payload, reason",
+    [
+        (gzip.compress(b'{"0": {"src": "a sentence"'), "invalid JSON"),
+        (gzip.compress(b""), "empty"),
+        (gzip.compress(b"[1, 2]")[:10], "unreadable"),
+        (gz([1, 2]), "expected a non-empty JSON object"),
+    ],
+    ids=["truncated-json", "empty", "truncated-gzip", "not-an-object"],
+)
+def test_broken_files_name_the_file(tmp_path, mirror, payload, reason):
+    rel = "SUM/Rank19/data.json.gz"
+    files = broken_mirror(tmp_path, mirror, rel, payload)
+    with pytest.raises(DataError) as err:
+        list(SOURCE.items(files))
+    assert rel in str(err.value) and reason in str(err.value)
