@@ -8,6 +8,8 @@ tasks alike.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
+from typing import Iterable, Iterator
 
 from flame.core.records import (
     Capability,
@@ -21,9 +23,13 @@ from flame.core.records import (
     TaskType,
 )
 
+from .source import Item, Rejected
+
 RESPONSE_A = "response_a"
 RESPONSE_B = "response_b"
 CHOICE = "choice"
+# Shown for the previous turn of a dialogue response that opens the conversation.
+NO_PREVIOUS_TURN = "(no previous turn)"
 
 
 def pairwise_task(
@@ -85,3 +91,32 @@ def tie_example(task: str, provenance: Provenance, context: dict[str, str], firs
     inputs[RESPONSE_A] = first
     inputs[RESPONSE_B] = second
     return Example(task=task, inputs=inputs, targets={CHOICE: "tie"}, provenance=provenance)
+
+
+def dedupe(items: Iterable[Item]) -> Iterator[Item]:
+    """Items in order, keeping one example per (task, inputs).
+
+    A repeat with the same targets becomes a Rejected naming the row it duplicates; when the
+    repeats disagree on the targets, every one of them is rejected as a human disagreement.
+    """
+    items = list(items)
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i, item in enumerate(items):
+        if isinstance(item, Example):
+            groups[(item.task, item.inputs)].append(i)
+    verdicts: dict[int, Rejected] = {}
+    for idxs in groups.values():
+        if len(idxs) < 2:
+            continue
+        first = items[idxs[0]]
+        if len({items[i].targets for i in idxs}) > 1:
+            rows = ", ".join(f"{items[i].provenance.file} row {items[i].provenance.row}" for i in idxs)
+            for i in idxs:
+                verdicts[i] = Rejected(items[i].provenance, f"conflicting human labels for identical inputs ({rows})",
+                                       sorted(first.targets)[0])
+        else:
+            for i in idxs[1:]:
+                verdicts[i] = Rejected(items[i].provenance, f"duplicate of {first.provenance.file} row "
+                                       f"{first.provenance.row} (same inputs and label)")
+    for i, item in enumerate(items):
+        yield verdicts.get(i, item)

@@ -38,15 +38,14 @@ from flame.core.records import (
     TaskType,
 )
 
+from ..common import NO_PREVIOUS_TURN, dedupe
 from ..files import SourceFiles
 from ..readers import clean, get, guarded, iter_csv
 from ..source import Item, Source, github_file
-from .truthfulqa import dedupe
 
 NAME = "begin"
 LICENSE = "CC-BY-4.0, CDLA-Sharing-1.0"
 REPO, COMMIT = "google/BEGIN-dataset", "6e65f0d5a1ed1b9574643a7640ff1678d4e979b5"
-NO_PREVIOUS_TURN = "(no previous turn)"
 LABELS = ("Fully attributable", "Not fully attributable", "Generic")
 
 # mirror path -> sha256 (the mirror keeps the origin's paths)

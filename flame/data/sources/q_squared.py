@@ -37,6 +37,7 @@ from flame.core.records import (
     TaskType,
 )
 
+from ..common import NO_PREVIOUS_TURN
 from ..files import SourceFiles
 from ..readers import clean, get, guarded, iter_csv
 from ..source import Item, Source, github_file
@@ -46,7 +47,6 @@ LICENSE = "MIT"
 REPO, COMMIT = "orhonovich/q-squared", "cab6027dc9a50cf73d80caf0858da05c2323c433"
 FILE = "cross_annotation.csv"
 SYSTEMS = ("dodeca", "memnet")
-NO_PREVIOUS_TURN = "(no previous turn)"
 _CONSISTENT = {"0": "Yes", "1": "No"}  # the label column marks inconsistency
 
 CONSISTENCY = TaskSpec(

@@ -32,9 +32,8 @@ has one example per CSV row: 790 (377 A / 413 B after the stable coin flip).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from itertools import chain
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 from flame.core.errors import DataError
 from flame.core.records import (
@@ -49,10 +48,10 @@ from flame.core.records import (
     TaskType,
 )
 
-from ..common import pairwise_example, pairwise_task
+from ..common import dedupe, pairwise_example, pairwise_task
 from ..files import SourceFiles
 from ..readers import clean, get, guarded, iter_csv, iter_jsonl
-from ..source import Item, Rejected, Source, github_file
+from ..source import Item, Source, github_file
 
 NAME = "truthfulqa"
 LICENSE = "Apache-2.0"
@@ -188,35 +187,6 @@ def _convert_pair(record: Any, prov: Provenance) -> Iterator[Item]:
         raise DataError(CSV_FILE, "best answer and best incorrect answer are identical", prov.row,
                         "Best Incorrect Answer")
     yield pairwise_example(PAIRWISE.name, prov, {"question": question}, true, false)
-
-
-def dedupe(items: Iterable[Item]) -> Iterator[Item]:
-    """Items in order, keeping one example per (task, inputs).
-
-    A repeat with the same targets becomes a Rejected naming the row it duplicates; when the
-    repeats disagree on the targets, every one of them is rejected as a human disagreement.
-    """
-    items = list(items)
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for i, item in enumerate(items):
-        if isinstance(item, Example):
-            groups[(item.task, item.inputs)].append(i)
-    verdicts: dict[int, Rejected] = {}
-    for idxs in groups.values():
-        if len(idxs) < 2:
-            continue
-        first = items[idxs[0]]
-        if len({items[i].targets for i in idxs}) > 1:
-            rows = ", ".join(f"{items[i].provenance.file} row {items[i].provenance.row}" for i in idxs)
-            for i in idxs:
-                verdicts[i] = Rejected(items[i].provenance, f"conflicting human labels for identical inputs ({rows})",
-                                       sorted(first.targets)[0])
-        else:
-            for i in idxs[1:]:
-                verdicts[i] = Rejected(items[i].provenance, f"duplicate of {first.provenance.file} row "
-                                       f"{first.provenance.row} (same inputs and label)")
-    for i, item in enumerate(items):
-        yield verdicts.get(i, item)
 
 
 def read(files: SourceFiles) -> Iterator[Item]:
