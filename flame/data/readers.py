@@ -120,13 +120,17 @@ def get(record: Any, field: str, kind: type[T] = str, where: tuple[str, int | st
 def guarded(source: str, file: str, rows: Iterable[tuple[int | str, Any]],
             convert: Callable[[Any, Provenance], Iterable[Example | Rejected]]) -> Iterator[Example | Rejected]:
     """Convert rows one by one; a row whose conversion raises DataError becomes a Rejected
-    record (file, row, field, reason) instead of stopping the whole source."""
+    record (file, row, field, reason) instead of stopping the whole source.
+
+    A "row" may be a group of file rows (e.g. all annotations of one segment); the Rejected
+    then names the row the error names, if it names one."""
     for row, record in rows:
         prov = Provenance(source, file, row)
         try:
             yield from convert(record, prov)
         except DataError as e:
-            yield Rejected(prov, e.reason, e.field)
+            at = prov if e.row is None else Provenance(source, file, e.row)
+            yield Rejected(at, e.reason, e.field)
 
 
 def clean(text: str) -> str:

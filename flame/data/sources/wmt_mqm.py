@@ -64,7 +64,7 @@ from flame.core.records import (
 
 from ..common import pairwise_example, pairwise_task
 from ..files import SourceFiles
-from ..readers import clean, get, iter_csv, read_tar_member
+from ..readers import clean, get, guarded, iter_csv, read_tar_member
 from ..source import Item, Rejected, Source, github_file
 
 NAME = "wmt_mqm"
@@ -205,17 +205,6 @@ def contiguous_groups(rows: Iterable[tuple[int, dict[str, str]]], key: Callable[
         yield group[0][0], group
 
 
-def guarded_groups(file: str, groups: Iterable[tuple[int, list[tuple[int, dict[str, str]]]]],
-                   convert: Callable[[list, Provenance], Iterable[Item]]) -> Iterator[Item]:
-    """Like readers.guarded, over groups of rows: a bad row becomes a Rejected that names
-    that row (not the group's first row) and its field."""
-    for first_row, group in groups:
-        try:
-            yield from convert(group, Provenance(NAME, file, first_row))
-        except DataError as e:
-            yield Rejected(Provenance(NAME, file, first_row if e.row is None else e.row), e.reason, e.field)
-
-
 def read_ted_scores(path: Any, file: str) -> dict[tuple[str, str], float | None]:
     """{(system, seg_id): official MQM score or None} from an avg_seg_scores file."""
     scores: dict[tuple[str, str], float | None] = {}
@@ -267,7 +256,7 @@ def _ted(files: SourceFiles, lp: str) -> Iterator[Item]:
 
     rows = iter_csv(files.path(file), delimiter="\t")
     groups = contiguous_groups(rows, lambda r: (r.get("system"), r.get("seg_id")), file)
-    yield from guarded_groups(file, groups, convert)
+    yield from guarded(NAME, file, groups, convert)
 
 
 def _sxs_rows(files: SourceFiles, file: str) -> Iterator[tuple[int, dict[str, str]]]:
@@ -306,7 +295,7 @@ def _sxs(files: SourceFiles, lp: str) -> Iterator[Item]:
 
     rows = _sxs_rows(files, file)
     groups = contiguous_groups(rows, lambda r: (r.get("doc"), r.get("docSegId")), file)
-    yield from guarded_groups(file, groups, convert)
+    yield from guarded(NAME, file, groups, convert)
 
 
 def _pair(context: dict[str, str], prov: Provenance, x: tuple[str, str, dict[str, float]],
