@@ -56,7 +56,7 @@ from flame.core.records import (
 )
 
 from ..files import SourceFiles
-from ..readers import clean, get, read_json
+from ..readers import clean, read_json
 from ..source import Item, Rejected, Source, github_file
 from .bartscore_meta_eval import Rated, likert_examples, likert_task, parsed, pool, score, text
 
@@ -199,8 +199,9 @@ def _topical_chat(files: SourceFiles) -> Iterator[Item]:
         if inputs[FACT.name] != NO_FACT:
             yield from likert_examples([item], USR)
             continue
-        yield Rejected(item.provenance, "no knowledge fact (_nofact): the uses-knowledge rating has "
-                                        f"nothing to be judged against (excluded from {USES_KNOWLEDGE.name})", "context")
+        reason = (f"no knowledge fact (_nofact): the uses-knowledge rating has nothing to be judged "
+                  f"against (excluded from {USES_KNOWLEDGE.name})")
+        yield Rejected(item.provenance, reason, "context")
         inputs[FACT.name] = "none (this response was not conditioned on a fact)"
         shown = Rated(item.provenance, tuple(inputs.items()), item.scores)
         yield from likert_examples([shown], {k: t for k, t in USR.items() if t is not USES_KNOWLEDGE})
