@@ -5,6 +5,10 @@ flame/data/table7.py) to the source names implementing it; EXCLUDED maps a paper
 name to the reason it is left out.
 """
 
-SOURCES: dict[str, str] = {}
-TABLE7: dict[str, tuple[str, ...]] = {}
+SOURCES: dict[str, str] = {
+    "helpsteer": "flame.data.sources.helpsteer:SOURCE",
+}
+TABLE7: dict[str, tuple[str, ...]] = {
+    "HelpSteer": ("helpsteer",),
+}
 EXCLUDED: dict[str, str] = {}
