@@ -5,6 +5,11 @@ flame/data/table7.py) to the source names implementing it; EXCLUDED maps a paper
 name to the reason it is left out.
 """
 
-SOURCES: dict[str, str] = {}
-TABLE7: dict[str, tuple[str, ...]] = {}
+SOURCES: dict[str, str] = {
+    "prm800k": "flame.data.sources.prm800k:SOURCE",
+}
+TABLE7: dict[str, tuple[str, ...]] = {
+    "PRM800K": ("prm800k",),
+    "PRM800K IF": ("prm800k",),
+}
 EXCLUDED: dict[str, str] = {}
