@@ -7,8 +7,14 @@ name to the reason it is left out.
 
 SOURCES: dict[str, str] = {
     "helpsteer": "flame.data.sources.helpsteer:SOURCE",
+    "shp": "flame.data.sources.shp:SOURCE",
+    "hh_rlhf_hub": "flame.data.sources.hh_rlhf_hub:SOURCE",
 }
 TABLE7: dict[str, tuple[str, ...]] = {
     "HelpSteer": ("helpsteer",),
+    "SHP": ("shp",),
+    "HH RLHF Helpfulness": ("hh_rlhf_hub",),
+    "HH RLHF Harmlessness": ("hh_rlhf_hub",),
+    "HH RLHF Red Teaming": ("hh_rlhf_hub",),
 }
 EXCLUDED: dict[str, str] = {}
