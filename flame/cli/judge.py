@@ -1,0 +1,296 @@
+"""`flame judge ...`: judge your own data without code.
+
+    flame judge pairwise  --prompt P --a A --b B [--criteria C] [--model M] [--no-swap] [--format json]
+    flame judge pointwise --prompt P --response R --criteria C --scale 1-5
+    flame judge classify  --text T --classes Yes,No [--question Q]
+    flame judge file IN.jsonl --task pairwise --out OUT.jsonl [--skip-bad] [--batch-size N]
+
+JSONL input fields (one JSON object per line; blank lines are ignored):
+    pairwise:        prompt, response_a, response_b; optional criteria, id
+    pointwise:       prompt, response; optional criteria (else --criteria), id
+    classification:  text; optional question (else --question), id  (classes from --classes)
+
+Each output line is the input's `id` (or "line:N" when it has none), its `line` number,
+and the Judgment's fields. Output is appended and flushed line by line, so a killed run
+resumes where it stopped: ids already in OUT are skipped. A bad input line is reported
+with its line number; the run stops (exit 1) unless --skip-bad is given.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flame.core.errors import DataError, FlameError
+from flame.core.judgment import Judgment, summarize
+from flame.core.records import Example, TaskSpec
+
+app = typer.Typer(help="Judge your own data with a FLAMe judge (default: the bundled SmolLM2-135M).",
+                  no_args_is_help=True)
+out = Console()
+err = Console(stderr=True)
+
+MODEL_HELP = "model spec: smollm2-135m, DIR, hf:DIR[+adapter:DIR], gguf:FILE, llamacpp:FILE, openai:MODEL@URL, vllm:DIR"
+TASKS = ("pairwise", "pointwise", "classification")
+
+
+def _autorater(model: str, swap: bool, batch_size: int, cache: bool):
+    from flame.judge.autorater import Autorater
+    from flame.judge.models import load_backend
+
+    try:
+        return Autorater(load_backend(model, batch_size=batch_size, cache=cache), swap=swap)
+    except FlameError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+
+
+def _scale(text: str) -> tuple[int, int]:
+    try:
+        low, high = (int(v) for v in text.split("-"))
+    except ValueError:
+        raise typer.BadParameter(f"scale must look like 1-5, got {text!r}")
+    if high <= low:
+        raise typer.BadParameter(f"scale needs low < high, got {text!r}")
+    return low, high
+
+
+def _classes(text: str) -> tuple[str, ...]:
+    classes = tuple(c.strip() for c in text.split(",") if c.strip())
+    if len(classes) < 2 or len(set(classes)) != len(classes):
+        raise typer.BadParameter(f"--classes needs at least two distinct comma-separated names, got {text!r}")
+    return classes
+
+
+def _show(j: Judgment, fmt: str) -> None:
+    if fmt == "json":
+        typer.echo(json.dumps(j.to_dict(), ensure_ascii=False, indent=1))
+        return
+    if not j.valid:
+        out.print(f"[red]invalid judgment:[/red] {j.error}")
+        return
+    out.print(f"[bold]Verdict: {j.label}[/bold]" + (f"   expected score {j.expected:.2f}" if j.expected is not None else ""))
+    if j.probs:
+        table = Table(show_edge=False)
+        table.add_column("label")
+        table.add_column("probability", justify="right")
+        orders = list(j.order_probs)
+        for o in orders:
+            table.add_column(f"order {o}" + (" (shown first)" if o == j.first_order else ""), justify="right")
+        for lab, p in j.probs.items():
+            table.add_row(lab, f"{p:.3f}", *(f"{j.order_probs[o][lab]:.3f}" for o in orders))
+        out.print(table)
+    if j.orders_agree is not None:
+        out.print("Both candidate orders agree." if j.orders_agree else
+                  "[yellow]The two candidate orders disagree[/yellow] (position bias): treat the verdict as uncertain.")
+    out.print(f"[dim]model {j.model}[/dim]")
+
+
+def _judge_one(task: TaskSpec, example: Example, model: str, swap: bool, fmt: str, cache: bool) -> None:
+    if fmt not in ("text", "json"):
+        raise typer.BadParameter(f"--format must be text or json, got {fmt!r}")
+    judgment = _autorater(model, swap, 8, cache).judge(task, example)
+    _show(judgment, fmt)
+    if not judgment.valid:
+        raise typer.Exit(1)
+
+
+@app.command()
+def pairwise(
+    prompt: str = typer.Option(..., help="the prompt both responses answer"),
+    a: str = typer.Option(..., "--a", help="response A"),
+    b: str = typer.Option(..., "--b", help="response B"),
+    criteria: Optional[str] = typer.Option(None, help="what 'better' means for you"),
+    model: str = typer.Option("smollm2-135m", help=MODEL_HELP),
+    swap: bool = typer.Option(True, help="judge both candidate orders and average (--no-swap: one order)"),
+    fmt: str = typer.Option("text", "--format", help="text or json (the full Judgment)"),
+    cache: bool = typer.Option(True, help="use the result cache in $FLAME_HOME/cache"),
+) -> None:
+    """Which of two responses is better."""
+    from flame.judge import adhoc
+
+    task = adhoc.pairwise(criteria)
+    _judge_one(task, adhoc.pairwise_example(task, prompt, a, b), model, swap, fmt, cache)
+
+
+@app.command()
+def pointwise(
+    prompt: str = typer.Option(..., help="the prompt the response answers"),
+    response: str = typer.Option(..., help="the response to rate"),
+    criteria: Optional[str] = typer.Option(None, help="what to rate (default: overall quality)"),
+    scale: str = typer.Option("1-5", help="integer scale LOW-HIGH"),
+    model: str = typer.Option("smollm2-135m", help=MODEL_HELP),
+    fmt: str = typer.Option("text", "--format", help="text or json (the full Judgment)"),
+    cache: bool = typer.Option(True, help="use the result cache in $FLAME_HOME/cache"),
+) -> None:
+    """Rate one response on an integer scale."""
+    from flame.judge import adhoc
+
+    task = adhoc.pointwise(criteria, *_scale(scale))
+    _judge_one(task, adhoc.pointwise_example(task, prompt, response), model, True, fmt, cache)
+
+
+@app.command()
+def classify(
+    text: str = typer.Option(..., help="the text to classify"),
+    classes: str = typer.Option(..., help="comma-separated class names, e.g. Yes,No"),
+    question: Optional[str] = typer.Option(None, help="the question the classes answer"),
+    model: str = typer.Option("smollm2-135m", help=MODEL_HELP),
+    fmt: str = typer.Option("text", "--format", help="text or json (the full Judgment)"),
+    cache: bool = typer.Option(True, help="use the result cache in $FLAME_HOME/cache"),
+) -> None:
+    """Put a text into one of the named classes."""
+    from flame.judge import adhoc
+
+    task = adhoc.classification(_classes(classes), question)
+    _judge_one(task, adhoc.classification_example(task, text), model, True, fmt, cache)
+
+
+# -- JSONL files ---------------------------------------------------------------------------
+
+
+def _field(record: dict, name: str, where: tuple[str, int], required: bool = True) -> Any:
+    if name not in record or record[name] is None:
+        if required:
+            raise DataError(where[0], "missing", where[1], name)
+        return None
+    value = record[name]
+    if name == "id":
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise DataError(where[0], f"must be a string or integer, got {type(value).__name__}", where[1], name)
+        return str(value)
+    if not isinstance(value, str):
+        raise DataError(where[0], f"must be a string, got {type(value).__name__}", where[1], name)
+    return value
+
+
+def _item_builder(kind: str, criteria: Optional[str], scale: tuple[int, int],
+                  classes: tuple[str, ...], question: Optional[str]) -> Callable[[dict, tuple[str, int]], tuple[TaskSpec, Example]]:
+    """A function turning one JSONL record into (task, example); tasks are built once per criteria."""
+    from functools import lru_cache
+
+    from flame.judge import adhoc
+
+    tasks = {
+        "pairwise": lru_cache(None)(lambda c: adhoc.pairwise(c)),
+        "pointwise": lru_cache(None)(lambda c: adhoc.pointwise(c, *scale)),
+        "classification": lru_cache(None)(lambda q: adhoc.classification(classes, q)),
+    }
+
+    def build(rec: dict, where: tuple[str, int]) -> tuple[TaskSpec, Example]:
+        f = lambda name, required=True: _field(rec, name, where, required)  # noqa: E731
+        if kind == "pairwise":
+            task = tasks[kind](f("criteria", False) or criteria)
+            return task, adhoc.pairwise_example(task, f("prompt"), f("response_a"), f("response_b"), *where)
+        if kind == "pointwise":
+            task = tasks[kind](f("criteria", False) or criteria)
+            return task, adhoc.pointwise_example(task, f("prompt"), f("response"), *where)
+        task = tasks[kind](f("question", False) or question)
+        return task, adhoc.classification_example(task, f("text"), *where)
+
+    return build
+
+
+def _read_input(path: Path, build, skip_bad: bool) -> tuple[list[tuple[str, int, TaskSpec, Example]], list[DataError]]:
+    """Parse every line first, so a bad line stops the run before any model time is spent."""
+    items, bad, seen = [], [], set()
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise DataError(str(path), f"not valid JSON ({e.msg})", n) from None
+                if not isinstance(rec, dict):
+                    raise DataError(str(path), f"expected a JSON object, got {type(rec).__name__}", n)
+                key = _field(rec, "id", (str(path), n), required=False) or f"line:{n}"
+                if key in seen:
+                    raise DataError(str(path), f"duplicate id {key!r}", n, "id")
+                task, example = build(rec, (str(path), n))
+            except DataError as e:
+                if not skip_bad:
+                    raise
+                bad.append(e)
+                continue
+            seen.add(key)
+            items.append((key, n, task, example))
+    return items, bad
+
+
+def _done_ids(path: Path) -> set[str]:
+    """Ids already judged in OUT; a torn last line (from a kill mid-write) is cut off."""
+    if not path.exists():
+        return set()
+    data = path.read_bytes()
+    keep = data.rfind(b"\n") + 1
+    if keep < len(data):
+        with open(path, "r+b") as fh:
+            fh.truncate(keep)
+    done = set()
+    for n, line in enumerate(data[:keep].decode("utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                done.add(str(json.loads(line)["id"]))
+            except (ValueError, KeyError, TypeError):
+                raise DataError(str(path), "not a judgment line written by flame judge file", n) from None
+    return done
+
+
+@app.command("file")
+def judge_file(
+    input: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSONL input (fields: see `flame judge --help`)"),
+    task: str = typer.Option(..., "--task", help="pairwise, pointwise or classification"),
+    output: Path = typer.Option(..., "--out", help="JSONL output; appended, and resumed if it exists"),
+    skip_bad: bool = typer.Option(False, help="skip (and report) bad input lines instead of stopping"),
+    batch_size: int = typer.Option(8, min=1, help="examples per model call"),
+    model: str = typer.Option("smollm2-135m", help=MODEL_HELP),
+    swap: bool = typer.Option(True, help="pairwise: judge both candidate orders and average"),
+    criteria: Optional[str] = typer.Option(None, help="default criteria for lines without one"),
+    scale: str = typer.Option("1-5", help="pointwise: integer scale LOW-HIGH"),
+    classes: Optional[str] = typer.Option(None, help="classification: comma-separated class names"),
+    question: Optional[str] = typer.Option(None, help="classification: default question"),
+    cache: bool = typer.Option(True, help="use the result cache in $FLAME_HOME/cache"),
+) -> None:
+    """Judge every line of a JSONL file (resumable; see the module help for the fields)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    if task not in TASKS:
+        raise typer.BadParameter(f"--task must be one of {', '.join(TASKS)}, got {task!r}")
+    if task == "classification" and not classes:
+        raise typer.BadParameter("classification needs --classes, e.g. --classes Yes,No")
+    build = _item_builder(task, criteria, _scale(scale), _classes(classes) if classes else (), question)
+    try:
+        items, bad = _read_input(input, build, skip_bad)
+        done = _done_ids(output)
+    except DataError as e:
+        err.print(f"[red]bad input:[/red] {e}\n(use --skip-bad to skip bad lines)")
+        raise typer.Exit(1)
+    for e in bad:
+        err.print(f"[yellow]skipped[/yellow] {e}")
+    todo = [it for it in items if it[0] not in done]
+    err.print(f"{len(items)} lines read, {len(bad)} bad, {len(items) - len(todo)} already judged, {len(todo)} to judge")
+    judgments: list[Judgment] = []
+    if todo:
+        rater = _autorater(model, swap, batch_size, cache)
+        columns = (TextColumn("judging"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with open(output, "a", encoding="utf-8") as fh, Progress(*columns, console=err) as bar:
+            progress = bar.add_task("judging", total=len(todo))
+            stream = rater.iter_judge(((t, ex) for _, _, t, ex in todo), batch_size)
+            for (key, n, _, _), j in zip(todo, stream):
+                fh.write(json.dumps({"id": key, "line": n, **j.to_dict()}, ensure_ascii=False) + "\n")
+                fh.flush()
+                judgments.append(j)
+                bar.advance(progress)
+    s = summarize(judgments)
+    err.print(f"judged {s['total']}: {s['valid']} valid, {s['invalid']} invalid"
+              + (f", {s['orders_disagree']} with the two orders disagreeing" if task == "pairwise" else "")
+              + f"; skipped {len(bad)} bad line(s); wrote {output}")
+    for reason, count in s["invalid_reasons"].items():
+        err.print(f"  invalid ({count}): {reason}")

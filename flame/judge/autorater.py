@@ -1,0 +1,206 @@
+"""The Autorater: judge examples of any FLAMe task with any backend.
+
+- Closed label spaces (pairwise A/B, Likert scales, named classes) are judged by the
+  log-likelihood of each verbalized label after the prompt's `EVALUATION:` header and
+  `<field>: `; a softmax over the labels gives a probability per label. Pointwise (Likert)
+  judgments also get the expected score; the verdict is the most probable label.
+- Pairwise tasks run both candidate orders by default (`swap=True`): the swapped order's
+  probabilities are mapped back to the example's own A/B and averaged, and the Judgment
+  reports whether the two orders agree. Which order is shown first is a stable coin flip
+  on the example uid; with `swap=False` only that order runs.
+- Open-ended fields, and `mode="generate"` (the generate-then-parse way), generate text
+  and parse it with the FLAMe parser; output that does not parse is an invalid Judgment
+  with the reason, never coerced into a label.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Sequence
+
+from flame.core.judgment import ORIGINAL, SWAPPED, Judgment
+from flame.core.records import Example, LabelKind, TaskSpec, TaskType
+from flame.core.template import parse, render
+
+from .backends.base import Backend, BackendError, GenerateRequest, ScoreRequest
+
+RESPONSE_A, RESPONSE_B = "response_a", "response_b"  # flame.data.common's pairwise fields
+_SWAP_LABEL = {"A": "B", "B": "A"}
+
+
+def first_order(uid: str) -> str:
+    """The candidate order shown first for an example: a stable coin flip on its uid."""
+    return ORIGINAL if hashlib.sha256(uid.encode()).digest()[0] % 2 == 0 else SWAPPED
+
+
+def swap_candidates(example: Example) -> Example:
+    """The example with response_a and response_b exchanged (targets mapped to match)."""
+    inputs = dict(example.inputs)
+    inputs[RESPONSE_A], inputs[RESPONSE_B] = example.inputs[RESPONSE_B], example.inputs[RESPONSE_A]
+    targets = {k: _SWAP_LABEL.get(v, v) for k, v in example.targets.items()}
+    return Example(task=example.task, inputs=inputs, targets=targets, provenance=example.provenance)
+
+
+@dataclass
+class _Run:
+    """One prompt to judge: an example in one candidate order."""
+
+    order: str
+    prompt: str
+
+
+class Autorater:
+    """Judges examples with a backend (see the module docstring).
+
+    mode: "score" judges closed label spaces by log-likelihood (open-ended fields are
+    always generated); "generate" generates and parses for every task.
+    """
+
+    def __init__(self, backend: Backend, *, swap: bool = True, mode: str = "score", max_tokens: int = 256) -> None:
+        if mode not in ("score", "generate"):
+            raise ValueError(f"mode must be 'score' or 'generate', got {mode!r}")
+        self.backend, self.swap, self.mode, self.max_tokens = backend, swap, mode, max_tokens
+
+    def judge(self, task: TaskSpec, example: Example) -> Judgment:
+        """Judge one example."""
+        return self.judge_many(task, [example])[0]
+
+    def judge_many(self, task: TaskSpec, examples: Iterable[Example], batch_size: int = 8) -> list[Judgment]:
+        """Judge examples of one task, `batch_size` examples per backend call; input order kept."""
+        return list(self.iter_judge(((task, e) for e in examples), batch_size))
+
+    def iter_judge(self, items: Iterable[tuple[TaskSpec, Example]], batch_size: int = 8) -> Iterator[Judgment]:
+        """Judge (task, example) pairs lazily, in order, `batch_size` examples per backend call.
+
+        A batch the backend rejects (e.g. an over-long prompt) is retried one example at a
+        time, and an example that still fails becomes an invalid Judgment with the error.
+        """
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        batch: list[tuple[TaskSpec, Example]] = []
+        for item in items:
+            batch.append(item)
+            if len(batch) == batch_size:
+                yield from self._judge_batch(batch)
+                batch = []
+        if batch:
+            yield from self._judge_batch(batch)
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _judge_batch(self, batch: Sequence[tuple[TaskSpec, Example]]) -> list[Judgment]:
+        try:
+            return self._judge_all(batch)
+        except BackendError as e:
+            if len(batch) == 1:
+                task, ex = batch[0]
+                return [self._invalid(task, ex, f"backend error: {e}")]
+            return [j for item in batch for j in self._judge_batch([item])]
+
+    def _runs(self, task: TaskSpec, example: Example) -> list[_Run]:
+        if task.task_type is not TaskType.PAIRWISE:
+            return [_Run(ORIGINAL, self.backend.prepare(render(task, example).text))]
+        missing = {RESPONSE_A, RESPONSE_B} - set(task.input_names)
+        if missing:
+            raise ValueError(f"pairwise task {task.name!r} lacks input field(s) {sorted(missing)}")
+        first = first_order(example.uid)
+        orders = [first, SWAPPED if first == ORIGINAL else ORIGINAL] if self.swap else [first]
+        runs = []
+        for order in orders:
+            shown = example if order == ORIGINAL else swap_candidates(example)
+            runs.append(_Run(order, self.backend.prepare(render(task, shown).text)))
+        return runs
+
+    def _judge_all(self, batch: Sequence[tuple[TaskSpec, Example]]) -> list[Judgment]:
+        plans = [(task, ex, self._runs(task, ex)) for task, ex in batch]
+        score_reqs: list[ScoreRequest] = []
+        gen_reqs: list[GenerateRequest] = []
+        for task, _, runs in plans:
+            field = task.primary_output
+            for run in runs:
+                if self._scores(task):
+                    score_reqs += [ScoreRequest(run.prompt + f"{field.name}: ", lab) for lab in field.labels.labels]
+                else:
+                    gen_reqs.append(GenerateRequest(run.prompt, *self._gen_limits(task)))
+        logps = iter(self.backend.score(score_reqs) if score_reqs else [])
+        texts = iter(self.backend.generate(gen_reqs) if gen_reqs else [])
+        out = []
+        for task, ex, runs in plans:
+            if self._scores(task):
+                n = len(task.primary_output.labels.labels)
+                per_order = {run.order: [next(logps) for _ in range(n)] for run in runs}
+                out.append(self._from_scores(task, ex, runs[0].order, per_order))
+            else:
+                out.append(self._from_texts(task, ex, runs[0].order, {run.order: next(texts) for run in runs}))
+        return out
+
+    def _scores(self, task: TaskSpec) -> bool:
+        return self.mode == "score" and task.primary_output.labels.closed
+
+    def _gen_limits(self, task: TaskSpec) -> tuple[int, tuple[str, ...]]:
+        if len(task.outputs) == 1 and task.primary_output.labels.closed:
+            return 16, ("\n",)  # one short label line
+        return self.max_tokens, ()
+
+    def _from_scores(self, task: TaskSpec, ex: Example, first: str, per_order: dict[str, list[float]]) -> Judgment:
+        labels = task.primary_output.labels
+        order_probs: dict[str, dict[str, float]] = {}
+        for order, values in per_order.items():
+            if not all(math.isfinite(v) for v in values):
+                return self._invalid(task, ex, f"non-finite log-likelihood in order {order}: {values}", first)
+            probs = dict(zip(labels.labels, _softmax(values)))
+            if order == SWAPPED:
+                probs = {_SWAP_LABEL.get(k, k): v for k, v in probs.items()}
+            order_probs[order] = {lab: probs[lab] for lab in labels.labels}
+        probs = {lab: sum(p[lab] for p in order_probs.values()) / len(order_probs) for lab in labels.labels}
+        label = max(labels.labels, key=lambda lab: probs[lab])
+        pairwise = task.task_type is TaskType.PAIRWISE
+        order_labels = {o: max(p, key=p.get) for o, p in order_probs.items()} if pairwise else {}
+        return Judgment(
+            task=task.name, uid=ex.uid, label=label, probs=probs,
+            expected=sum(int(k) * v for k, v in probs.items()) if labels.kind is LabelKind.LIKERT else None,
+            order_probs=order_probs if pairwise else {}, order_labels=order_labels,
+            orders_agree=(len(set(order_labels.values())) == 1) if len(order_labels) == 2 else None,
+            first_order=first if pairwise else None, target=self._target(task, ex), model=self.backend.fingerprint,
+        )
+
+    def _from_texts(self, task: TaskSpec, ex: Example, first: str, texts: dict[str, str]) -> Judgment:
+        field = task.primary_output.name
+        pairwise = task.task_type is TaskType.PAIRWISE
+        verdicts: dict[str, str | None] = {}
+        errors = []
+        for order, text in texts.items():
+            result = parse(task, text.rstrip())
+            value = result.values.get(field) if result.valid else None
+            verdicts[order] = _SWAP_LABEL.get(value, value) if (order == SWAPPED and value) else value
+            if not result.valid:
+                errors.append(f"order {order}: {result.error}" if pairwise else result.error)
+        raw = "\n---\n".join(texts[o] for o in texts) if pairwise else texts[ORIGINAL]
+        common = dict(task=task.name, uid=ex.uid, raw=raw, target=self._target(task, ex), model=self.backend.fingerprint,
+                      first_order=first if pairwise else None, order_labels=verdicts if pairwise else {})
+        if errors:
+            return Judgment(label=None, valid=False, error="; ".join(errors), **common)
+        if not pairwise:
+            return Judgment(label=verdicts[ORIGINAL], **common)
+        # Generated verdicts carry no probabilities; when the two orders disagree, the
+        # order shown first decides (a stable tie-break) and orders_agree says so.
+        agree = (len(set(verdicts.values())) == 1) if len(verdicts) == 2 else None
+        return Judgment(label=verdicts[first], orders_agree=agree, **common)
+
+    def _invalid(self, task: TaskSpec, ex: Example, error: str, first: str | None = None) -> Judgment:
+        return Judgment(task=task.name, uid=ex.uid, label=None, valid=False, error=error,
+                        first_order=first if task.task_type is TaskType.PAIRWISE else None,
+                        target=self._target(task, ex), model=self.backend.fingerprint)
+
+    @staticmethod
+    def _target(task: TaskSpec, ex: Example) -> str | None:
+        return ex.targets.get(task.primary_output.name)
+
+
+def _softmax(values: Sequence[float]) -> list[float]:
+    top = max(values)
+    exps = [math.exp(v - top) for v in values]
+    total = sum(exps)
+    return [e / total for e in exps]

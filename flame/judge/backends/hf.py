@@ -1,0 +1,225 @@
+"""transformers backend: any causal LM (fp32 on CPU, bf16 on CUDA), optional PEFT adapter.
+
+Scoring computes each distinct context once per batch and only the logits it needs:
+
+1. the distinct contexts of a batch are right-padded and run in one forward pass through
+   the decoder; the LM head is applied to each context's last position only, which gives
+   the log-probability of every continuation's first token (a closed label space of
+   one-token labels such as A/B or Yes/No costs exactly one prompt pass);
+2. continuations longer than one token (e.g. " 1" is a space token then a digit) are run
+   on top of the context's KV cache, their rows gathered from it, with the padding masked
+   out and position ids continuing from each context's real length.
+
+Right padding with explicit masks keeps every real token at the same positions whatever
+the batch, so results do not depend on batch size (tests check 1 vs 8 within 1e-4).
+
+Tokenization follows lm-eval-harness: trailing whitespace of a context moves to the front
+of its continuation ("choice: " + "A" is scored as "choice:" + " A"), so labels are scored
+as they are tokenized in running text.
+
+Chat template: where the tokenizer has one (and `chat` is not False), `prepare` puts the
+FLAMe prompt's INSTRUCTIONS and CONTEXT blocks in a user turn and starts the assistant turn
+with the `EVALUATION:` header, so the header still ends the text the model continues and
+the verdict lines are the assistant's answer. A prompt without that header goes whole into
+the user turn.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+from flame.core.errors import require
+from flame.core.records import stable_hash
+from flame.core.template import EVALUATION_HEADER, template_hash
+
+from .base import BackendError, GenerateRequest, ScoreRequest, cut_at_stop
+
+PREPARE_VERSION = "1"  # bump when `prepare` changes the text a model sees
+
+
+class HFBackend:
+    """A transformers causal LM as a judge backend.
+
+    Build it with `HFBackend.load(path, ...)`, or from an already loaded model and tokenizer
+    (the fingerprint must then name them; by default it hashes the parameters).
+    """
+
+    def __init__(self, model: Any, tokenizer: Any, *, fingerprint: str | None = None,
+                 chat: bool | None = None, name: str = "hf") -> None:
+        torch = require("torch", "hf")
+        self.torch = torch
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.device = next(model.parameters()).device
+        self.chat = bool(getattr(tokenizer, "chat_template", None)) if chat is None else chat
+        if self.chat and not getattr(tokenizer, "chat_template", None):
+            raise BackendError("chat=True but the tokenizer has no chat template")
+        base = model.get_base_model() if hasattr(model, "get_base_model") else model
+        self._decoder = base.get_decoder()
+        self._head = base.get_output_embeddings()
+        self._bos = tokenizer.bos_token_id if _adds_bos(tokenizer) else None
+        self.max_length = int(getattr(model.config, "max_position_embeddings", 0) or 0) or None
+        weights = fingerprint or _parameter_hash(model)
+        dtype = str(next(model.parameters()).dtype).removeprefix("torch.")
+        fmt = stable_hash([template_hash(), PREPARE_VERSION, tokenizer.chat_template if self.chat else None])
+        self.fingerprint = f"{name}:{weights}:{dtype}:fmt-{fmt}"
+
+    @classmethod
+    def load(cls, path: str | Path, *, adapter: str | Path | None = None, device: str | None = None,
+             dtype: str | None = None, chat: bool | None = None, fingerprint: str | None = None) -> "HFBackend":
+        """Load a model directory (safetensors) and its tokenizer, plus an optional PEFT adapter.
+
+        Defaults: CUDA in bfloat16 when available, else CPU in float32.
+        """
+        torch = require("torch", "hf")
+        transformers = require("transformers", "hf")
+        device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        dtype = dtype or ("bfloat16" if device.startswith("cuda") else "float32")
+        tokenizer = transformers.AutoTokenizer.from_pretrained(str(path))
+        model = transformers.AutoModelForCausalLM.from_pretrained(str(path), dtype=getattr(torch, dtype))
+        if adapter is not None:
+            peft = require("peft", "hf")
+            model = peft.PeftModel.from_pretrained(model, str(adapter))
+        model.to(device)
+        return cls(model, tokenizer, fingerprint=fingerprint, chat=chat)
+
+    # -- prompt format ---------------------------------------------------------------
+
+    def prepare(self, prompt: str) -> str:
+        """The exact text the model continues for a FLAMe prompt (see module docstring)."""
+        if not self.chat:
+            return prompt
+        body, header = prompt, ""
+        if prompt.rstrip("\n").endswith(EVALUATION_HEADER):
+            body = prompt.rstrip("\n")[: -len(EVALUATION_HEADER)].rstrip("\n")
+            header = EVALUATION_HEADER + "\n"
+        turn = self.tokenizer.apply_chat_template(
+            [{"role": "user", "content": body}], tokenize=False, add_generation_prompt=True
+        )
+        return turn + header
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids of a context (with the BOS token where the model expects one)."""
+        ids = self.tokenizer(text, add_special_tokens=False).input_ids
+        if self._bos is not None and not text.startswith(self.tokenizer.bos_token or "\0"):
+            ids = [self._bos] + ids
+        return ids
+
+    # -- scoring -----------------------------------------------------------------------
+
+    def score(self, requests: Sequence[ScoreRequest]) -> list[float]:
+        """Log-likelihood of each continuation after its context (see module docstring)."""
+        if not requests:
+            return []
+        torch = self.torch
+        contexts: dict[str, int] = {}
+        rows: list[tuple[int, list[int]]] = []
+        for r in requests:
+            ctx, cont = _split_whitespace(r.context, r.continuation)
+            cont_ids = self.tokenizer(cont, add_special_tokens=False).input_ids
+            if not cont_ids:
+                raise BackendError(f"empty continuation {r.continuation!r}")
+            rows.append((contexts.setdefault(ctx, len(contexts)), cont_ids))
+        ctx_ids = [self.encode(c) for c in contexts]
+        longest = max(len(c) for c in ctx_ids) + max(len(c) for _, c in rows)
+        if self.max_length and longest > self.max_length:
+            raise BackendError(f"a request is {longest} tokens; the model takes at most {self.max_length}")
+
+        multi = [i for i, (_, c) in enumerate(rows) if len(c) > 1]
+        with torch.inference_mode():
+            ids, mask = self._pad(ctx_ids)
+            lengths = mask.sum(1)
+            out = self._decoder(input_ids=ids, attention_mask=mask, use_cache=bool(multi))
+            last = out.last_hidden_state[torch.arange(len(ctx_ids), device=self.device), lengths - 1]
+            first = torch.log_softmax(self._head(last).float(), dim=-1)
+            scores = [first[c, cont[0]].item() for c, cont in rows]
+            if multi:
+                rest = self._score_rest(out.cache, mask, lengths, [rows[i] for i in multi])
+                for i, s in zip(multi, rest):
+                    scores[i] += s
+        return scores
+
+    def _score_rest(self, cache: Any, ctx_mask: Any, lengths: Any, rows: list[tuple[int, list[int]]]) -> list[float]:
+        """Log-probability of tokens 2..n of each continuation, on top of the context cache."""
+        torch = self.torch
+        sel = torch.tensor([c for c, _ in rows], device=self.device)
+        cache.batch_select_indices(sel)
+        feed = [cont[:-1] for _, cont in rows]  # token k predicts token k+1
+        ids, mask = self._pad(feed)
+        steps = ids.shape[1]
+        positions = lengths[sel].unsqueeze(1) + torch.arange(steps, device=self.device).unsqueeze(0)
+        out = self._decoder(
+            input_ids=ids,
+            attention_mask=torch.cat([ctx_mask[sel], mask], dim=1),
+            position_ids=positions,
+            cache=cache,
+            use_cache=True,
+        )
+        hidden = out.last_hidden_state
+        scores = []
+        for j, (_, cont) in enumerate(rows):
+            logp = torch.log_softmax(self._head(hidden[j, : len(cont) - 1]).float(), dim=-1)
+            target = torch.tensor(cont[1:], device=self.device)
+            scores.append(logp.gather(1, target.unsqueeze(1)).sum().item())
+        return scores
+
+    def _pad(self, seqs: list[list[int]]) -> tuple[Any, Any]:
+        torch = self.torch
+        width = max(len(s) for s in seqs)
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        ids = torch.full((len(seqs), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(seqs), width), dtype=torch.long)
+        for i, s in enumerate(seqs):
+            ids[i, : len(s)] = torch.tensor(s, dtype=torch.long)
+            mask[i, : len(s)] = 1
+        return ids.to(self.device), mask.to(self.device)
+
+    # -- generation --------------------------------------------------------------------
+
+    def generate(self, requests: Sequence[GenerateRequest]) -> list[str]:
+        """Greedy continuation of each prompt, cut at its stop strings."""
+        if not requests:
+            return []
+        torch = self.torch
+        seqs = [self.encode(r.prompt) for r in requests]
+        width = max(len(s) for s in seqs)
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        ids = torch.full((len(seqs), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(seqs), width), dtype=torch.long)
+        for i, s in enumerate(seqs):  # left padding: generation appends on the right
+            ids[i, width - len(s):] = torch.tensor(s, dtype=torch.long)
+            mask[i, width - len(s):] = 1
+        longest = max(r.max_tokens for r in requests)
+        with torch.inference_mode():
+            out = self.model.generate(
+                input_ids=ids.to(self.device), attention_mask=mask.to(self.device), max_new_tokens=longest,
+                do_sample=False, pad_token_id=pad, eos_token_id=self.tokenizer.eos_token_id,
+            )
+        texts = []
+        for r, row in zip(requests, out[:, width:].tolist()):
+            text = self.tokenizer.decode(row[: r.max_tokens], skip_special_tokens=True)
+            texts.append(cut_at_stop(text, r.stop))
+        return texts
+
+
+def _split_whitespace(context: str, continuation: str) -> tuple[str, str]:
+    stripped = context.rstrip(" ")
+    return stripped, context[len(stripped):] + continuation
+
+
+def _adds_bos(tokenizer: Any) -> bool:
+    bos = tokenizer.bos_token_id
+    return bos is not None and tokenizer("a").input_ids[:1] == [bos]
+
+
+def _parameter_hash(model: Any) -> str:
+    import hashlib
+
+    import torch
+
+    h = hashlib.sha256()
+    for name, p in sorted(model.state_dict().items()):
+        h.update(name.encode())
+        h.update(p.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()[:16]

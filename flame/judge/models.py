@@ -1,0 +1,196 @@
+"""Model spec strings → ready judge backends, and the fingerprints that go into every result.
+
+    smollm2-135m                 the bundled SmolLM2-135M-Instruct (default), transformers
+    DIR  or  hf:DIR              a local transformers model directory
+    hf:DIR+adapter:ADAPTER_DIR   the same with a PEFT adapter on top
+    gguf:FILE                    a GGUF file, converted once to safetensors, transformers
+    llamacpp:FILE|smollm2-135m   a GGUF file on llama.cpp (extra: llamacpp)
+    openai:MODEL@BASE_URL        an OpenAI-compatible endpoint (key from $OPENAI_API_KEY)
+    vllm:DIR                     a local model on vLLM (extra: vllm; needs a GPU)
+
+The fingerprint names the weights (sha256 of the weight/adapter files), the backend, the
+dtype and the prompt format version; the result cache is keyed by it, and every Judgment
+records it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from flame.core.errors import FlameError
+from flame.core.registry import Registry
+from flame.data.files import flame_home, sha256_file
+
+from . import bundled
+from .backends.base import Backend, Batched, Cached, Retrying
+
+DEFAULT_MODEL = bundled.NAME
+WEIGHT_SUFFIXES = (".safetensors", ".bin", ".gguf", ".pt", ".json", ".model", ".jinja")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A parsed spec string: which backend, and what it loads."""
+
+    backend: str
+    path: str = ""
+    adapter: str | None = None
+    model: str = ""  # openai: the model name
+    base_url: str = ""  # openai: the endpoint
+
+
+def parse_spec(spec: str) -> ModelSpec:
+    """Parse a model spec string (see the module docstring); unknown forms fail clearly."""
+    spec = spec.strip()
+    if spec == bundled.NAME:
+        return ModelSpec("hf", bundled.NAME)
+    prefix, sep, rest = spec.partition(":")
+    if not sep or len(prefix) == 1:  # no prefix (or a Windows drive letter): a local directory
+        if Path(spec).is_dir():
+            return ModelSpec("hf", spec)
+        raise FlameError(
+            f"model {spec!r} is neither {bundled.NAME!r} nor a local directory; "
+            f"use one of: {bundled.NAME}, DIR, hf:DIR[+adapter:DIR], gguf:FILE, llamacpp:FILE, "
+            "openai:MODEL@BASE_URL, vllm:DIR"
+        )
+    if prefix == "openai":
+        model, at, url = rest.partition("@")
+        if not model or not at or not url:
+            raise FlameError(f"openai model spec must look like openai:MODEL@BASE_URL, got {spec!r}")
+        return ModelSpec("openai", model=model, base_url=url)
+    if prefix == "hf":
+        path, _, adapter = rest.partition("+adapter:")
+        return ModelSpec("hf", path, adapter or None)
+    if prefix == "gguf":
+        return ModelSpec("gguf", rest)
+    if prefix in ("llamacpp", "vllm"):
+        return ModelSpec(prefix, rest)
+    BACKENDS.get(prefix)  # raises "unknown backend ..., did you mean ..."
+    return ModelSpec(prefix, rest)
+
+
+def files_fingerprint(*paths: str | Path) -> str:
+    """A 16-hex hash of the weight, config and tokenizer files under the given files/dirs.
+
+    File hashes are memoized in $FLAME_HOME/cache/file_hashes.json by (path, size, mtime),
+    so a multi-gigabyte model is hashed once, not on every load.
+    """
+    memo_path = flame_home() / "cache" / "file_hashes.json"
+    try:
+        memo = json.loads(memo_path.read_text())
+    except (OSError, ValueError):
+        memo = {}
+    h = hashlib.sha256()
+    changed = False
+    for root in paths:
+        root = Path(root)
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.suffix in WEIGHT_SUFFIXES)
+        if not files:
+            raise FlameError(f"no model files found in {root}")
+        for f in files:
+            st = f.stat()
+            key = f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+            if key not in memo:
+                memo[key], changed = sha256_file(f), True
+            h.update(f"{f.relative_to(root) if root.is_dir() else f.name}={memo[key]};".encode())
+    if changed:
+        memo_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(memo))
+        tmp.replace(memo_path)
+    return h.hexdigest()[:16]
+
+
+def _require_path(path: str, what: str) -> Path:
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise FlameError(f"{what} {path!r} does not exist")
+    return p
+
+
+def build_hf(spec: ModelSpec, **options: Any) -> Backend:
+    """transformers backend for the bundled model, a model directory, or dir + adapter."""
+    from .backends.hf import HFBackend
+
+    if spec.path == bundled.NAME:
+        path = bundled.ensure_converted()
+        weights = bundled.fingerprint(path)
+    else:
+        path = _require_path(spec.path, "model directory")
+        weights = files_fingerprint(path)
+    adapter = None
+    if spec.adapter:
+        adapter = _require_path(spec.adapter, "adapter directory")
+        weights += "+" + files_fingerprint(adapter)
+    return HFBackend.load(path, adapter=adapter, fingerprint=weights, **_pick(options, "device", "dtype", "chat"))
+
+
+def build_gguf(spec: ModelSpec, **options: Any) -> Backend:
+    """transformers backend on a GGUF file, converted once to safetensors in the cache."""
+    from .backends.hf import HFBackend
+
+    gguf = _require_path(spec.path, "GGUF file")
+    digest = files_fingerprint(gguf)
+    path = bundled.ensure_converted(gguf, flame_home() / "models" / f"gguf-{digest}")
+    return HFBackend.load(path, fingerprint=f"gguf-{digest}", **_pick(options, "device", "dtype", "chat"))
+
+
+def build_llamacpp(spec: ModelSpec, **options: Any) -> Backend:
+    """llama.cpp backend on a GGUF file (or the bundled model's GGUF)."""
+    from .backends.llamacpp import LlamaCppBackend
+
+    gguf = bundled.gguf_path() if spec.path in ("", bundled.NAME) else _require_path(spec.path, "GGUF file")
+    return LlamaCppBackend.load(gguf, fingerprint=files_fingerprint(gguf), **_pick(options, "chat", "n_ctx", "n_threads"))
+
+
+def build_openai(spec: ModelSpec, **options: Any) -> Backend:
+    """An OpenAI-compatible endpoint; retried with backoff on transient failures."""
+    from .backends.openai import OpenAIBackend
+
+    backend = OpenAIBackend(spec.model, spec.base_url, **_pick(options, "api_key_env", "concurrency", "timeout", "chat"))
+    return Retrying(backend)
+
+
+def build_vllm(spec: ModelSpec, **options: Any) -> Backend:
+    """vLLM offline engine on a local model directory."""
+    from .backends.vllm import VLLMBackend
+
+    path = _require_path(spec.path, "model directory")
+    return VLLMBackend.load(path, fingerprint=files_fingerprint(path), **_pick(options, "dtype", "chat"))
+
+
+def _pick(options: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {k: options[k] for k in names if options.get(k) is not None}
+
+
+BACKENDS: Registry[Callable[..., Backend]] = Registry(
+    "backend",
+    {
+        "hf": "flame.judge.models:build_hf",
+        "gguf": "flame.judge.models:build_gguf",
+        "llamacpp": "flame.judge.models:build_llamacpp",
+        "openai": "flame.judge.models:build_openai",
+        "vllm": "flame.judge.models:build_vllm",
+    },
+)
+
+
+def default_cache_path() -> Path:
+    """The shared result cache: $FLAME_HOME/cache/judge.sqlite."""
+    return flame_home() / "cache" / "judge.sqlite"
+
+
+def load_backend(spec: str = DEFAULT_MODEL, *, batch_size: int = 8, cache: bool | str | Path = True,
+                 **options: Any) -> Backend:
+    """A backend for a spec string, wrapped in length-sorted batching and (by default) the
+    persistent result cache. `options` go to the backend (device, dtype, chat, ...)."""
+    parsed = parse_spec(spec)
+    backend = BACKENDS.get(parsed.backend)(parsed, **options)
+    backend = Batched(backend, batch_size)
+    if cache:
+        backend = Cached(backend, default_cache_path() if cache is True else Path(cache))
+    return backend

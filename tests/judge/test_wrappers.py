@@ -1,0 +1,96 @@
+"""The shared backend wrappers: length-sorted batching, the SQLite result cache, retries."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from flame.judge.autorater import Autorater
+from flame.judge.backends.base import Batched, Cached, GenerateRequest, Retrying, ScoreRequest, TransientError
+
+
+def _length_rule(context, label):
+    return -float(len(context) % 7) - (len(label) if label else 0)
+
+
+def test_batched_keeps_input_order_and_sends_longest_first(scripted):
+    inner = scripted(_length_rule)
+    seen = []
+    inner_score = inner.score
+    inner.score = lambda reqs: (seen.append([len(r.context) for r in reqs]), inner_score(reqs))[1]
+    reqs = [ScoreRequest("x" * n, "A") for n in (3, 50, 7, 20, 1)]
+    assert Batched(inner, 2).score(reqs) == [_length_rule(r.context, "A") for r in reqs]
+    assert seen == [[50, 20], [7, 3], [1]]
+
+
+def test_cache_makes_a_second_run_call_the_model_zero_times(tmp_path, scripted, llmbar):
+    task, examples = llmbar(6)
+    db = tmp_path / "cache.sqlite"
+    first_model = scripted(_length_rule)
+    first = Autorater(Cached(first_model, db)).judge_many(task, examples)
+    assert first_model.score_calls > 0
+
+    rerun_model = scripted(_length_rule)
+    rerun = Autorater(Cached(rerun_model, db)).judge_many(task, examples)
+    assert rerun_model.score_calls == 0
+    assert rerun == first
+
+
+def test_cache_is_keyed_by_model_fingerprint(tmp_path, scripted):
+    db = tmp_path / "cache.sqlite"
+    reqs = [ScoreRequest("ctx", "A")]
+    Cached(scripted(lambda c, l: -1.0, "model:v1"), db).score(reqs)
+    other = scripted(lambda c, l: -2.0, "model:v2")
+    assert Cached(other, db).score(reqs) == [-2.0]
+    assert other.score_calls == 1
+
+
+def test_cache_answers_while_another_connection_holds_a_write_transaction(tmp_path, scripted):
+    db = tmp_path / "cache.sqlite"
+    writer = Cached(scripted(lambda c, l: -0.5), db)
+    writer.generate([GenerateRequest("p", 4)])
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process in the middle of writing
+    try:
+        reader_model = scripted(lambda c, l: "other")
+        assert Cached(reader_model, db).generate([GenerateRequest("p", 4)]) == [-0.5]
+        assert reader_model.generate_calls == 0
+    finally:
+        blocker.execute("ROLLBACK")
+
+
+class Flaky:
+    """Fails `failures` times with `error`, then scores every request -1.0."""
+
+    fingerprint = "flaky:1"
+
+    def __init__(self, failures: int, error: Exception):
+        self.failures, self.error = failures, error
+
+    def prepare(self, prompt):
+        return prompt
+
+    def score(self, requests):
+        if self.failures:
+            self.failures -= 1
+            raise self.error
+        return [-1.0 for _ in requests]
+
+
+def test_retrying_backs_off_on_transient_errors_then_succeeds():
+    waits = []
+    backend = Retrying(Flaky(2, TransientError("429 rate limited")), attempts=4, base_delay=1.0, sleep=waits.append)
+    assert backend.score([ScoreRequest("c", "A")]) == [-1.0]
+    assert backend.retries == 2
+    assert 0.5 <= waits[0] <= 1.0 and 1.0 <= waits[1] <= 2.0  # exponential, with jitter
+
+
+def test_retrying_gives_up_after_its_attempts_and_never_retries_a_real_error():
+    waits = []
+    with pytest.raises(TransientError):
+        Retrying(Flaky(5, TransientError("timeout")), attempts=3, sleep=waits.append).score([ScoreRequest("c", "A")])
+    assert len(waits) == 2
+    with pytest.raises(ValueError):
+        Retrying(Flaky(1, ValueError("bad request")), sleep=waits.append).score([ScoreRequest("c", "A")])
+    assert len(waits) == 2
