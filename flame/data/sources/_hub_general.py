@@ -9,6 +9,7 @@ SOURCES: dict[str, str] = {
     "helpsteer": "flame.data.sources.helpsteer:SOURCE",
     "shp": "flame.data.sources.shp:SOURCE",
     "hh_rlhf_hub": "flame.data.sources.hh_rlhf_hub:SOURCE",
+    "summarize_feedback": "flame.data.sources.summarize_feedback:SOURCE",
 }
 TABLE7: dict[str, tuple[str, ...]] = {
     "HelpSteer": ("helpsteer",),
@@ -16,5 +17,11 @@ TABLE7: dict[str, tuple[str, ...]] = {
     "HH RLHF Helpfulness": ("hh_rlhf_hub",),
     "HH RLHF Harmlessness": ("hh_rlhf_hub",),
     "HH RLHF Red Teaming": ("hh_rlhf_hub",),
+    "Summary Comparisons (SummFeedback)": ("summarize_feedback",),
 }
-EXCLUDED: dict[str, str] = {}
+EXCLUDED: dict[str, str] = {
+    "WebGPT": "no license stated: the openai/webgpt_comparisons card and the WebGPT paper give "
+              "none (HF discussion #2 asking for one is unanswered)",
+    "LMSYS Chatbot Arena conversations": "not permissive: lmsys/chatbot_arena_conversations releases the "
+              "model outputs under CC-BY-NC-4.0 (prompts CC-BY-4.0) and is gated behind terms of use",
+}
