@@ -1,0 +1,1 @@
+"""Evaluation of judges: benchmarks, runners, and the sandbox for untrusted code."""
