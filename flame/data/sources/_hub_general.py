@@ -10,6 +10,7 @@ SOURCES: dict[str, str] = {
     "shp": "flame.data.sources.shp:SOURCE",
     "hh_rlhf_hub": "flame.data.sources.hh_rlhf_hub:SOURCE",
     "summarize_feedback": "flame.data.sources.summarize_feedback:SOURCE",
+    "seahorse": "flame.data.sources.seahorse:SOURCE",
 }
 TABLE7: dict[str, tuple[str, ...]] = {
     "HelpSteer": ("helpsteer",),
@@ -18,6 +19,7 @@ TABLE7: dict[str, tuple[str, ...]] = {
     "HH RLHF Harmlessness": ("hh_rlhf_hub",),
     "HH RLHF Red Teaming": ("hh_rlhf_hub",),
     "Summary Comparisons (SummFeedback)": ("summarize_feedback",),
+    "SEAHORSE": ("seahorse",),
 }
 EXCLUDED: dict[str, str] = {
     "WebGPT": "no license stated: the openai/webgpt_comparisons card and the WebGPT paper give "
