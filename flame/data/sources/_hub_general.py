@@ -11,6 +11,8 @@ SOURCES: dict[str, str] = {
     "hh_rlhf_hub": "flame.data.sources.hh_rlhf_hub:SOURCE",
     "summarize_feedback": "flame.data.sources.summarize_feedback:SOURCE",
     "seahorse": "flame.data.sources.seahorse:SOURCE",
+    "beavertails": "flame.data.sources.beavertails:SOURCE",
+    "beavertails_preference": "flame.data.sources.beavertails_preference:SOURCE",
 }
 TABLE7: dict[str, tuple[str, ...]] = {
     "HelpSteer": ("helpsteer",),
@@ -20,8 +22,16 @@ TABLE7: dict[str, tuple[str, ...]] = {
     "HH RLHF Red Teaming": ("hh_rlhf_hub",),
     "Summary Comparisons (SummFeedback)": ("summarize_feedback",),
     "SEAHORSE": ("seahorse",),
+    "BeaverTails Helpfulness": ("beavertails_preference",),
+    "BeaverTails Harmlessness": ("beavertails_preference",),
+    "BeaverTails QA-Classification": ("beavertails",),
 }
+_NC = ("not permissive: the Hub card of {} declares CC-BY-NC-4.0; the adapter is kept for "
+       "evaluation-only use and --permissive-only leaves it out")
 EXCLUDED: dict[str, str] = {
+    "BeaverTails Helpfulness": _NC.format("PKU-Alignment/PKU-SafeRLHF"),
+    "BeaverTails Harmlessness": _NC.format("PKU-Alignment/PKU-SafeRLHF"),
+    "BeaverTails QA-Classification": _NC.format("PKU-Alignment/BeaverTails"),
     "WebGPT": "no license stated: the openai/webgpt_comparisons card and the WebGPT paper give "
               "none (HF discussion #2 asking for one is unanswered)",
     "LMSYS Chatbot Arena conversations": "not permissive: lmsys/chatbot_arena_conversations releases the "
