@@ -8,7 +8,13 @@ from flame.core.records import Capability
 from flame.data.sources.beavertails import SOURCE as QA
 from flame.data.sources.beavertails_preference import SOURCE as PREF
 
-from .test_hub_general_fixtures import assert_round_trips, chosen_text, examples, rejected, write_split
+from .test_hub_general_fixtures import (
+    assert_round_trips,
+    chosen_text,
+    examples,
+    rejected,
+    write_split,
+)
 
 CATEGORY = {"animal_abuse": False, "violence,aiding_and_abetting,incitement": True}
 

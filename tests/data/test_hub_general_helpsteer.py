@@ -7,7 +7,14 @@ import pytest
 from flame.core.records import LabelKind, TaskType
 from flame.data.sources.helpsteer import SOURCE
 
-from .test_hub_general_fixtures import assert_round_trips, chosen_text, counts, examples, rejected, write_split
+from .test_hub_general_fixtures import (
+    assert_round_trips,
+    chosen_text,
+    counts,
+    examples,
+    rejected,
+    write_split,
+)
 
 ATTRS = ("helpfulness", "correctness", "coherence", "complexity", "verbosity")
 

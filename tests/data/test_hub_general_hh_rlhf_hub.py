@@ -10,7 +10,14 @@ from flame.data.files import SourceFiles
 from flame.data.sources.hh_rlhf import SOURCE as MIRRORED
 from flame.data.sources.hh_rlhf_hub import HELPFUL_DIRS, SOURCE
 
-from .test_hub_general_fixtures import assert_round_trips, chosen_text, counts, examples, rejected, write_split
+from .test_hub_general_fixtures import (
+    assert_round_trips,
+    chosen_text,
+    counts,
+    examples,
+    rejected,
+    write_split,
+)
 
 PREFIX = "\n\nHuman: How do I bake bread?"
 

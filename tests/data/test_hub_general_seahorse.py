@@ -6,7 +6,13 @@ import pytest
 
 from flame.data.sources.seahorse import QUESTIONS, SOURCE
 
-from .test_hub_general_fixtures import assert_round_trips, counts, examples, rejected, write_split
+from .test_hub_general_fixtures import (
+    assert_round_trips,
+    counts,
+    examples,
+    rejected,
+    write_split,
+)
 
 ATTRIBUTION = "All the information in the summary is fully attributable to the source article."
 GRAMMAR = "The summary is grammatically correct."
@@ -35,7 +41,7 @@ def test_six_yes_no_tasks():
 def test_each_question_goes_to_its_task(mirror):
     exs = examples(SOURCE, mirror)
     assert counts(exs) == {**{t.name: 1 for t in SOURCE.tasks}, "seahorse_attribution": 2, "seahorse_grammar": 2}
-    german = [e for e in exs if e.provenance.file == "default/validation"][0]
+    german = next(e for e in exs if e.provenance.file == "default/validation")
     assert german.task == "seahorse_attribution" and german.targets == {"answer": "No"}
     assert german.inputs["summary"] == "Er spielte\nfür Newcastle."  # JSON-escaped in the copy
     assert_round_trips(SOURCE, exs)

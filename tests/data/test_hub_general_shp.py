@@ -7,7 +7,13 @@ import pytest
 from flame.core.records import TaskType
 from flame.data.sources.shp import SOURCE
 
-from .test_hub_general_fixtures import assert_round_trips, chosen_text, examples, rejected, write_split
+from .test_hub_general_fixtures import (
+    assert_round_trips,
+    chosen_text,
+    examples,
+    rejected,
+    write_split,
+)
 
 
 def _row(a, b, label, domain="askculinary_train"):

@@ -6,7 +6,13 @@ import pytest
 
 from flame.data.sources.summarize_feedback import SOURCE
 
-from .test_hub_general_fixtures import assert_round_trips, chosen_text, examples, rejected, write_split
+from .test_hub_general_fixtures import (
+    assert_round_trips,
+    chosen_text,
+    examples,
+    rejected,
+    write_split,
+)
 
 
 def _row(first, second, choice, **info):

@@ -34,6 +34,10 @@ EXCLUDED: dict[str, str] = {
     "BeaverTails QA-Classification": _NC.format("PKU-Alignment/BeaverTails"),
     "WebGPT": "no license stated: the openai/webgpt_comparisons card and the WebGPT paper give "
               "none (HF discussion #2 asking for one is unanswered)",
+    "CoLA": "no license stated: the Hub copy nyu-mll/glue (config cola) declares 'other' and refers to "
+            "the original dataset, whose site gives no license",
+    "LENS": "public copy only on GitHub (yao-dou/lens, data/ with the SimpEval ratings); checksum not "
+            "pinned yet",
     "LMSYS Chatbot Arena conversations": "not permissive: lmsys/chatbot_arena_conversations releases the "
               "model outputs under CC-BY-NC-4.0 (prompts CC-BY-4.0) and is gated behind terms of use",
 }

@@ -10,7 +10,8 @@ it reads the same `<mirror>/<source>/<subset>/<split>.jsonl` layout as `hf_rows`
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from flame.core.errors import DataError, require
 

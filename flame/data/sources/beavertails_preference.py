@@ -24,7 +24,8 @@ other than 0/1, a missing field or identical responses is Rejected naming the fi
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from flame.core.errors import DataError
 from flame.core.records import Capability, InputField, Provenance, Role

@@ -25,7 +25,8 @@ A row with a missing field or a rating outside 0-4 is Rejected naming the field.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from flame.core.errors import DataError
 from flame.core.records import (
@@ -58,46 +59,46 @@ _INTRO = (
 ATTRIBUTES: dict[str, tuple[str, str]] = {
     "helpfulness": (
         "How helpful is the response to the prompt?",
-        "Rate the overall helpfulness of the response to the prompt: how well it serves what the "
+        ("Rate the overall helpfulness of the response to the prompt: how well it serves what the "
         "user actually asked for, taking into account its correctness, coherence, complexity and "
         "verbosity where they matter for the request. 4: extremely helpful, completely aligned "
         "with the spirit of the prompt; 3: mostly helpful, with some room for improvement; 2: "
         "partially helpful, misses the point in some way or is incomplete; 1: borderline "
-        "unhelpful, mostly does not capture what the user wanted; 0: not useful at all.",
+        "unhelpful, mostly does not capture what the user wanted; 0: not useful at all."),
     ),
     "correctness": (
         "How correct is the response?",
-        "Rate the correctness of the response: whether it includes all pertinent facts without "
+        ("Rate the correctness of the response: whether it includes all pertinent facts without "
         "errors, hallucinations or misleading claims, and does what the prompt requires. "
         "4: completely correct and accurate, nothing false or missing; 3: mostly correct with "
         "a small error or omission; 2: a mix of correct and incorrect or missing information; "
-        "1: mostly incorrect; 0: completely incorrect.",
+        "1: mostly incorrect; 0: completely incorrect."),
     ),
     "coherence": (
         "How coherent is the response?",
-        "Rate the coherence of the response: the consistency and clarity of its expression. A "
+        ("Rate the coherence of the response: the consistency and clarity of its expression. A "
         "coherent response is logically organised, does not contradict itself or the earlier "
         "text, and is easy to follow. 4: perfectly clear and self-consistent; 3: mostly clear "
         "with minor awkwardness; 2: some inconsistency or unclear passages; 1: mostly hard to "
-        "follow; 0: completely incoherent or incomprehensible.",
+        "follow; 0: completely incoherent or incomprehensible."),
     ),
     "complexity": (
         "How much intellectual depth does the response require?",
-        "Rate the complexity of the response: the intellectual depth needed to write it, i.e. "
+        ("Rate the complexity of the response: the intellectual depth needed to write it, i.e. "
         "whether anyone with basic language competency could have written it or it takes deep "
         "domain expertise. This measures sophistication of language and content, not quality. "
         "0: basic, simple vocabulary and ideas a young child could understand; 1: simple, "
         "understandable by an adult with basic education; 2: intermediate, needs some high-school "
         "level education; 3: advanced, needs college-level or specialised knowledge; 4: expert, "
-        "needs deep expertise in the field.",
+        "needs deep expertise in the field."),
     ),
     "verbosity": (
         "How verbose is the response relative to what the prompt asks for?",
-        "Rate the verbosity of the response: the amount of detail it includes relative to what "
+        ("Rate the verbosity of the response: the amount of detail it includes relative to what "
         "the prompt asks for. This measures length and elaboration, not quality. 0: very "
         "succinct, the minimum needed; 1: short; 2: average length for the request; 3: "
         "somewhat long, more detail than needed; 4: extremely long and elaborate, far more "
-        "than the prompt asks for.",
+        "than the prompt asks for."),
     ),
 }
 

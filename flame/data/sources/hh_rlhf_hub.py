@@ -38,7 +38,8 @@ identical final reply, or no final Assistant turn, are Rejected naming the field
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from flame.core.errors import DataError
 from flame.core.records import (

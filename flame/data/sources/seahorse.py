@@ -29,7 +29,8 @@ missing field or an empty summary is Rejected naming the field.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from flame.core.errors import DataError
 from flame.core.records import (
@@ -63,31 +64,31 @@ _INTRO = (
 QUESTIONS: dict[str, tuple[str, str, str]] = {
     "The summary can be read and understood by the rater.": (
         "comprehensible", "Can the summary be read and understood?",
-        "is the summary comprehensible? Answer Yes if you can read it and understand what it "
+        ("is the summary comprehensible? Answer Yes if you can read it and understand what it "
         "says; No if it is garbled, in the wrong language, truncated or otherwise unintelligible. "
-        "Do not judge its accuracy or grammar here, only whether it can be understood."),
+        "Do not judge its accuracy or grammar here, only whether it can be understood.")),
     "The summary is free of unnecessarily repeated information.": (
         "repetition", "Is the summary free of unnecessary repetition?",
-        "is the summary free of unnecessarily repeated information? Answer Yes if no word, "
-        "phrase or fact is needlessly repeated; No if it repeats content."),
+        ("is the summary free of unnecessarily repeated information? Answer Yes if no word, "
+        "phrase or fact is needlessly repeated; No if it repeats content.")),
     "The summary is grammatically correct.": (
         "grammar", "Is the summary grammatically correct?",
-        "is the summary grammatically correct? Answer Yes if it has no grammatical errors "
-        "(agreement, word order, inflection, punctuation that changes meaning); No otherwise."),
+        ("is the summary grammatically correct? Answer Yes if it has no grammatical errors "
+        "(agreement, word order, inflection, punctuation that changes meaning); No otherwise.")),
     "All the information in the summary is fully attributable to the source article.": (
         "attribution", "Is all the information in the summary attributable to the article?",
-        "is all the information in the summary fully attributable to the article? Answer Yes "
+        ("is all the information in the summary fully attributable to the article? Answer Yes "
         "only if everything the summary states is supported by the article, i.e. a reader of "
         "the article would agree that it says so (Rashkin et al. 2021); No if any part is "
-        "unsupported, contradicted or invented, even if it is true in the real world."),
+        "unsupported, contradicted or invented, even if it is true in the real world.")),
     "The summary captures the main idea(s) of the source article.": (
         "main_ideas", "Does the summary capture the main idea(s) of the article?",
-        "does the summary capture the main idea or ideas of the article? Answer Yes if it "
-        "conveys the article's key point(s); No if it focuses on minor details or misses them."),
+        ("does the summary capture the main idea or ideas of the article? Answer Yes if it "
+        "conveys the article's key point(s); No if it focuses on minor details or misses them.")),
     "The summary concisely represents the information in the source article.": (
         "conciseness", "Does the summary concisely represent the article's information?",
-        "is the summary concise? Answer Yes if it conveys the article's information without "
-        "unnecessary detail or filler; No if it is padded or includes needless details."),
+        ("is the summary concise? Answer Yes if it conveys the article's information without "
+        "unnecessary detail or filler; No if it is padded or includes needless details.")),
 }
 ASPECT = {question: aspect for question, (aspect, _, _) in QUESTIONS.items()}
 TASKS = {

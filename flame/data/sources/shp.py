@@ -23,7 +23,8 @@ Rejected naming the field.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from flame.core.errors import DataError
 from flame.core.records import Capability, InputField, Provenance, Role

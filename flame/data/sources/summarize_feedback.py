@@ -27,7 +27,8 @@ exist in the data. A row lacking a post/article, without exactly two summaries, 
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from flame.core.errors import DataError
 from flame.core.records import Capability, InputField, Provenance, Role
