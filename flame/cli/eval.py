@@ -1,0 +1,128 @@
+"""`flame eval ...`: run benchmarks with a judge, or score a judge on your own labelled file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, List, Optional
+
+import typer
+
+from .output import print_table, user_errors
+
+app = typer.Typer(no_args_is_help=True, help="Evaluate judges: benchmarks and your own labelled data.")
+
+MODEL_OPTION = typer.Option("smollm2-135m", "--model", "-m", help="Judge model spec (see `flame judge`): "
+                            "smollm2-135m, DIR, hf:DIR[+adapter:DIR], gguf:FILE, llamacpp:FILE, openai:MODEL@URL, vllm:DIR.")
+OUT_OPTION = typer.Option(Path("results"), "--out", "-o", help="Folder for the results JSON (or a .json file path).")
+SEED_OPTION = typer.Option(0, "--seed", help="Seed of the item sample.")
+BATCH_OPTION = typer.Option(8, "--batch-size", help="Examples per backend call (results do not depend on it).")
+CACHE_OPTION = typer.Option(True, "--cache/--no-cache", help="Use the persistent result cache (resume, reruns).")
+DEVICE_OPTION = typer.Option(None, "--device", help="Backend device, e.g. cpu or cuda.")
+
+
+def _backend(model: str, batch_size: int, cache: bool, device: Optional[str]) -> Any:
+    from flame.judge import load_backend
+
+    return load_backend(model, batch_size=batch_size, cache=cache, device=device)
+
+
+def _summary(path: Path) -> None:
+    import json
+
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    rows = []
+    for name, b in doc["benchmarks"].items():
+        agg = b["aggregates"] or {}
+        partial = set(agg.get("partial", []))
+        for key, value in (agg.get("headline") or {}).items():
+            shown = "n/a" if value is None else f"{100 * value:.1f}" + (" (partial)" if key in partial else "")
+            rows.append([name, b["metric"], key, shown, b["judged"]])
+    print_table(f"results: {doc['manifest']['model']['spec']}", ["benchmark", "metric", "score", "value", "items"], rows)
+    for name, b in doc["benchmarks"].items():
+        for note in (b["aggregates"] or {}).get("notes", []) + b["data_notes"]:
+            typer.echo(f"note ({name}): {note}")
+    typer.echo(f"results written to {path}")
+
+
+@app.command("run")
+def run(
+    benchmarks: List[str] = typer.Argument(..., help="Benchmark names: rewardbench, aggrefact, heldout."),
+    model: str = MODEL_OPTION,
+    limit: Optional[int] = typer.Option(None, "--limit", help="Judge a seeded random N items of every subset."),
+    sample: Optional[int] = typer.Option(None, "--sample", help="Paper protocol: N (256) random items per subset; "
+                                         "RewardBench in full."),
+    data: str = typer.Option("auto", "--data", help="official (Hugging Face Hub), mirror (rebuild from public source "
+                             "files), a file path with the official schema, or auto (mirror when FLAME_MIRROR is set, "
+                             "else official)."),
+    mirror: Optional[Path] = typer.Option(None, "--mirror", help="Local mirror laid out like shared/data (sets FLAME_MIRROR)."),
+    out: Path = OUT_OPTION,
+    seed: int = SEED_OPTION,
+    batch_size: int = BATCH_OPTION,
+    swap: bool = typer.Option(True, "--swap/--no-swap", help="Judge pairwise items in both candidate orders."),
+    cache: bool = CACHE_OPTION,
+    device: Optional[str] = DEVICE_OPTION,
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+) -> None:
+    """Run benchmarks with a judge and write one results JSON (rows, aggregates, manifest)."""
+    from flame.evals.benchmarks import BENCHMARKS
+    from flame.evals.runner import RunOptions
+    from flame.evals.runner import run as run_benchmarks
+
+    with user_errors():
+        if mirror is not None:
+            if not mirror.is_dir():
+                raise typer.BadParameter(f"{mirror} is not a directory", param_hint="--mirror")
+            os.environ["FLAME_MIRROR"] = str(mirror)
+        try:
+            options = RunOptions(data=data, limit=limit, sample=sample, seed=seed, batch_size=batch_size, swap=swap)
+        except ValueError as e:
+            raise typer.BadParameter(str(e)) from e
+        benches = [BENCHMARKS.get(name) for name in benchmarks]
+        backend = _backend(model, batch_size, cache, device)
+        path = run_benchmarks(benches, backend, model=model, out=out, options=options, progress=progress)
+    _summary(path)
+
+
+@app.command("file")
+def file(
+    path: Path = typer.Argument(..., help="JSONL of human labels (fields: see below)."),
+    task: str = typer.Option(..., "--task", help="pairwise | pointwise | classification"),
+    model: str = MODEL_OPTION,
+    criteria: Optional[str] = typer.Option(None, "--criteria", help="Your evaluation criteria, added to the instructions."),
+    scale: str = typer.Option("1-5", "--scale", help="pointwise: the integer scale LOW-HIGH."),
+    classes: Optional[str] = typer.Option(None, "--classes", help="classification: comma-separated classes "
+                                          "(default: the distinct labels in the file)."),
+    question: Optional[str] = typer.Option(None, "--question", help="classification: the question the class answers."),
+    out: Path = OUT_OPTION,
+    batch_size: int = BATCH_OPTION,
+    swap: bool = typer.Option(True, "--swap/--no-swap", help="pairwise: judge in both candidate orders."),
+    cache: bool = CACHE_OPTION,
+    device: Optional[str] = DEVICE_OPTION,
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+) -> None:
+    """Score a judge on your own labelled JSONL file (one JSON object per line).
+
+    \b
+    pairwise:       prompt, response_a, response_b, label in {A, B, tie}
+    pointwise:      prompt, response, label = integer on --scale
+    classification: text, label = one of --classes
+    optional:       id (row name), subset (results broken down by it)
+    """
+    from flame.evals.benchmarks.userfile import benchmark
+    from flame.evals.runner import RunOptions
+    from flame.evals.runner import run as run_benchmarks
+
+    with user_errors():
+        try:
+            low, high = (int(v) for v in scale.split("-"))
+        except ValueError as e:
+            raise typer.BadParameter(f"scale must look like 1-5, got {scale!r}", param_hint="--scale") from e
+        names = [c.strip() for c in classes.split(",") if c.strip()] if classes else None
+        bench = benchmark(path, task, criteria=criteria, **({"scale": (low, high)} if task == "pointwise" else {}),
+                          **({"classes": names, "question": question} if task == "classification" else {}))
+        options = RunOptions(data=str(path), batch_size=batch_size, swap=swap)
+        bench.load(options.data)  # a malformed file fails here, before any model is loaded
+        backend = _backend(model, batch_size, cache, device)
+        result = run_benchmarks([bench], backend, model=model, out=out, options=options, progress=progress)
+    _summary(result)

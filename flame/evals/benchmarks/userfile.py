@@ -1,0 +1,152 @@
+"""Your own labels: score a judge on a JSONL file of human judgments (`flame eval file`).
+
+One JSON object per line; optional on every task: `id` (kept as the row name) and
+`subset` (results are broken down by it; default "all").
+
+- pairwise:       prompt, response_a, response_b, label in {A, B, tie}
+                  (the task offers the tie label only when some row is labelled tie)
+- pointwise:      prompt, response, label = an integer on the scale (default 1-5)
+- classification: text, label = one of the classes (default: the distinct labels in the file)
+
+Metrics: pairwise accuracy (an unreadable verdict scores 0.5, as in RewardBench);
+pointwise exact-label accuracy, mean absolute error of the expected score and its Pearson
+and Spearman correlation with the labels; classification accuracy and balanced accuracy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from flame.core.errors import DataError
+from flame.core.records import Example, Provenance, TaskSpec
+from flame.data.readers import clean, get
+from flame.judge import adhoc
+
+from ..metrics import balanced_accuracy, by_key, mean
+from .base import FILE, Benchmark, Item, Loaded, file_records
+
+TASK_TYPES = ("pairwise", "pointwise", "classification")
+FIELDS = {"pairwise": ("prompt", "response_a", "response_b"), "pointwise": ("prompt", "response"),
+          "classification": ("text",)}
+
+
+def _value(record: Any, key: str, file: str, row: int) -> str:
+    value = clean(get(record, key, str, (file, row)))
+    if not value:
+        raise DataError(file, "empty text", row, key)
+    return value
+
+
+def _label(record: Any, file: str, row: int) -> str:
+    if not isinstance(record, dict):
+        raise DataError(file, f"expected an object, got {type(record).__name__}", row)
+    value = record.get("label")
+    if value is None:
+        raise DataError(file, "missing field", row, "label")
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise DataError(file, f"label must be a string or an integer, got {type(value).__name__}", row, "label")
+    return str(value).strip()
+
+
+def make_task(task_type: str, records: Sequence[tuple[int, Any]], file: str, *, criteria: str | None = None,
+              scale: tuple[int, int] = (1, 5), classes: Sequence[str] | None = None,
+              question: str | None = None) -> TaskSpec:
+    """The ad-hoc task the file's rows are judged with."""
+    if task_type == "pairwise":
+        return adhoc.pairwise(criteria, tie=any(_label(r, file, i) == "tie" for i, r in records))
+    if task_type == "pointwise":
+        return adhoc.pointwise(criteria, *scale)
+    if task_type == "classification":
+        names = list(classes) if classes else sorted({_label(r, file, i) for i, r in records})
+        if len(names) < 2:
+            raise DataError(file, f"classification needs at least two classes, found {names}", field="label")
+        return adhoc.classification(names, question)
+    raise DataError(file, f"unknown task type {task_type!r} (use one of {', '.join(TASK_TYPES)})")
+
+
+def load(path: Path, task_type: str, **task_options: Any) -> Loaded:
+    """Items of a user file, each validated: a bad row is a DataError naming file, row and field."""
+    file = str(path)
+    records = list(file_records(path))
+    task = make_task(task_type, records, file, **task_options)
+    out = task.primary_output
+    items = []
+    for row, record in records:
+        inputs = {k: _value(record, k, file, row) for k in FIELDS[task_type]}
+        label = _label(record, file, row)
+        if not out.labels.accepts(label):
+            raise DataError(file, f"{label!r} is not {out.labels.describe()}", row, "label")
+        subset = record.get("subset", "all")
+        if not isinstance(subset, str) or not subset.strip():
+            raise DataError(file, "subset must be a non-empty string", row, "subset")
+        rid = record.get("id", row)
+        prov = Provenance("file", file, rid if isinstance(rid, (int, str)) and not isinstance(rid, bool) else row)
+        items.append(Item(subset.strip(), task, Example(task.name, inputs, {out.name: label}, prov)))
+    if not items:
+        raise DataError(file, "no records")
+    return Loaded(items, f"{FILE}:{file}")
+
+
+def _pearson(x: Sequence[float], y: Sequence[float]) -> float | None:
+    if len(x) < 2:
+        return None
+    mx, my = sum(x) / len(x), sum(y) / len(y)
+    sxy = sum((a - mx) * (b - my) for a, b in zip(x, y))
+    sx, sy = sum((a - mx) ** 2 for a in x) ** 0.5, sum((b - my) ** 2 for b in y) ** 0.5
+    return sxy / (sx * sy) if sx and sy else None
+
+
+def _ranks(values: Sequence[float]) -> list[float]:
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):  # ties share their mean rank
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def aggregate_for(task_type: str):
+    """The pure aggregation function for a task type (see the module docstring)."""
+    def aggregate(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        groups = {"all": list(rows), **by_key(rows)} if len(by_key(rows)) > 1 else by_key(rows)
+        table = []
+        for name, rs in groups.items():
+            entry: dict[str, Any] = {"subset": name, "n": len(rs), "accuracy": mean(r["score"] for r in rs)}
+            if task_type == "classification":
+                entry["balanced_accuracy"] = balanced_accuracy([r["target"] for r in rs], [r["verdict"] for r in rs])
+            if task_type == "pointwise":
+                scored = [(r["expected"], float(r["target"])) for r in rs if r.get("expected") is not None]
+                x, y = [a for a, _ in scored], [b for _, b in scored]
+                entry["mae"] = mean(abs(a - b) for a, b in scored)
+                entry["pearson"] = _pearson(x, y)
+                entry["spearman"] = _pearson(_ranks(x), _ranks(y)) if x else None
+            table.append(entry)
+        top = table[0]
+        headline = {k: v for k, v in top.items() if k not in ("subset", "n")}
+        return {"headline": headline, "partial": [], "categories": {t["subset"]: t["accuracy"] for t in table},
+                "tables": {"subsets": table}, "missing": [], "notes": []}
+    return aggregate
+
+
+def benchmark(path: Path, task_type: str, **task_options: Any) -> Benchmark:
+    """A one-off benchmark over a user file."""
+    if task_type not in TASK_TYPES:
+        raise DataError(str(path), f"unknown task type {task_type!r} (use one of {', '.join(TASK_TYPES)})")
+    protocol = {"pairwise": "file-pairwise: accuracy (invalid verdict 0.5)",
+                "pointwise": "file-pointwise: exact-label accuracy; MAE, Pearson, Spearman of the expected score",
+                "classification": "file-classification: accuracy, balanced accuracy (invalid verdict = miss)"}[task_type]
+    return Benchmark(
+        name=f"file:{Path(path).name}",
+        title=f"{task_type} labels from {Path(path).name}",
+        loaders={FILE: lambda p=path: load(Path(p), task_type, **task_options)},
+        aggregate=aggregate_for(task_type),
+        protocol=protocol,
+        metric="accuracy",
+    )
+

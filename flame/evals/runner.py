@@ -1,0 +1,244 @@
+"""Run benchmarks with a judge and write one results JSON per run.
+
+    flame eval run rewardbench aggrefact heldout --model smollm2-135m --limit 40
+
+Selection: `limit=N` judges a seeded random N items of every subset; `sample=N` is the
+paper's protocol (N = 256 random items per subset, a subset with fewer items in full, and
+benchmarks marked `full_under_sample`, i.e. RewardBench, in full). Draws are seeded by
+(seed, benchmark, subset), so reruns judge the same items.
+
+Resume: the backend's persistent result cache (flame.judge: SQLite keyed by request and
+model fingerprint, written chunk by chunk) means a killed run, rerun, asks the model only
+for what it had not answered.
+
+The results file holds per-example rows (uid, subset, verdict, label probabilities, both
+candidate orders, ...), each benchmark's aggregates, and a manifest of everything that can
+move a score (flame version, git commit, template and task hashes, model fingerprint,
+backend, seed, scoring protocols, data origin, selection). It is written to a temporary
+file and renamed, so a partial result is never left as if whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from flame import __version__
+from flame.core.judgment import Judgment
+from flame.core.records import TaskType
+from flame.core.template import TEMPLATE_VERSION, template_hash
+from flame.data.common import RESPONSE_A, RESPONSE_B
+
+from .benchmarks.base import Benchmark, Item, Loaded
+from .metrics import pairwise_score
+
+RESULTS_FORMAT = "flame-results/1"
+
+
+@dataclass
+class RunOptions:
+    """How to run: item selection, data origin, judging options."""
+
+    data: str = "auto"
+    limit: int | None = None
+    sample: int | None = None
+    seed: int = 0
+    batch_size: int = 8
+    swap: bool = True
+
+    def __post_init__(self) -> None:
+        if self.limit is not None and self.sample is not None:
+            raise ValueError("use either limit or sample, not both")
+        for name in ("limit", "sample"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must be at least 1, got {value}")
+
+
+@dataclass
+class Prepared:
+    """A benchmark with its loaded and selected items."""
+
+    benchmark: Benchmark
+    loaded: Loaded
+    items: list[Item]
+    selection: dict[str, Any] = field(default_factory=dict)
+
+
+def select(bench: Benchmark, items: Sequence[Item], options: RunOptions) -> tuple[list[Item], dict[str, Any]]:
+    """The items to judge under options.limit / options.sample (see the module docstring),
+    in loader order, and a description of the selection."""
+    cap = options.limit if options.limit is not None else options.sample
+    if cap is None or (options.sample is not None and bench.full_under_sample):
+        mode = "all" if cap is None else f"all ({bench.name} is evaluated in full under --sample)"
+        return list(items), {"mode": mode}
+    by_subset: dict[str, list[int]] = {}
+    for i, it in enumerate(items):
+        by_subset.setdefault(it.subset, []).append(i)
+    keep: set[int] = set()
+    for subset, idx in by_subset.items():
+        rng = random.Random(f"{options.seed}:{bench.name}:{subset}")
+        keep.update(idx if len(idx) <= cap else rng.sample(idx, cap))
+    mode = f"limit {cap} per subset" if options.limit is not None else f"sample {cap} per subset"
+    return [it for i, it in enumerate(items) if i in keep], {"mode": mode, "seed": options.seed}
+
+
+def prepare(benchmarks: Sequence[Benchmark], options: RunOptions) -> list[Prepared]:
+    """Load and select the items of each benchmark."""
+    out = []
+    for bench in benchmarks:
+        loaded = bench.load(options.data)
+        items, selection = select(bench, loaded.items, options)
+        out.append(Prepared(bench, loaded, items, selection))
+    return out
+
+
+def row(bench: str, item: Item, j: Judgment) -> dict[str, Any]:
+    """One per-example result row."""
+    ex, task = item.example, item.task
+    pairwise = task.task_type is TaskType.PAIRWISE
+    target = j.target
+    if pairwise:
+        score = pairwise_score(j.label if j.valid else None, target)
+    else:
+        score = 1.0 if j.valid and j.label == target else 0.0
+    return {
+        "benchmark": bench, "subset": item.subset, "task": task.name, "uid": ex.uid,
+        "source": ex.provenance.source, "file": ex.provenance.file, "row": str(ex.provenance.row),
+        "target": target, "verdict": j.label if j.valid else None, "valid": j.valid, "error": j.error,
+        "score": score, "probs": j.probs, "expected": j.expected,
+        "order_probs": j.order_probs, "order_labels": j.order_labels, "orders_agree": j.orders_agree,
+        "first_order": j.first_order,
+        "len_a": len(ex.inputs[RESPONSE_A]) if pairwise else None,
+        "len_b": len(ex.inputs[RESPONSE_B]) if pairwise else None,
+    }
+
+
+def git_commit() -> dict[str, Any]:
+    """The commit of the flame checkout running this (and whether tracked files differ), if any."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                                timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+    return {"commit": commit, "dirty": bool(dirty)}
+
+
+def judge_all(prepared: Sequence[Prepared], backend: Any, options: RunOptions,
+              on_progress: Callable[[int], None] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Judge every selected item; rows per benchmark, in item order."""
+    from flame.judge.autorater import Autorater
+
+    rater = Autorater(backend, swap=options.swap)
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for p in prepared:
+        pairs = ((it.task, it.example) for it in p.items)
+        out = []
+        for item, j in zip(p.items, rater.iter_judge(pairs, options.batch_size)):
+            out.append(row(p.benchmark.name, item, j))
+            if on_progress:
+                on_progress(1)
+        rows[p.benchmark.name] = out
+    return rows
+
+
+def results(prepared: Sequence[Prepared], rows: dict[str, list[dict[str, Any]]], *, model: str, backend: Any,
+            options: RunOptions, started: float, wall_s: float) -> dict[str, Any]:
+    """The results document (rows, aggregates, manifest)."""
+    tasks = {it.task.name: it.task.fingerprint() for p in prepared for it in p.items}
+    benches = {}
+    for p in prepared:
+        agg = p.benchmark.aggregate(rows[p.benchmark.name]) if rows[p.benchmark.name] else None
+        benches[p.benchmark.name] = {
+            "title": p.benchmark.title, "metric": p.benchmark.metric, "protocol": p.benchmark.protocol,
+            "data": p.loaded.origin, "loaded": len(p.loaded.items), "judged": len(rows[p.benchmark.name]),
+            "selection": p.selection, "dropped": p.loaded.dropped, "data_notes": p.loaded.notes,
+            "aggregates": agg,
+        }
+    cache = {k: getattr(backend, k) for k in ("hits", "misses") if isinstance(getattr(backend, k, None), int)}
+    manifest = {
+        "format": RESULTS_FORMAT,
+        "flame_version": __version__,
+        "git": git_commit(),
+        "template": {"version": TEMPLATE_VERSION, "hash": template_hash()},
+        "tasks": tasks,
+        "model": {"spec": model, "fingerprint": backend.fingerprint, "backend": _backend_name(backend)},
+        "judging": {"mode": "score (label log-likelihood)", "swap": options.swap, "batch_size": options.batch_size},
+        "seed": options.seed,
+        "selection": {"data": options.data, "limit": options.limit, "sample": options.sample},
+        "scoring": {name: b["protocol"] for name, b in benches.items()},
+        "started": dt.datetime.fromtimestamp(started, dt.timezone.utc).isoformat(timespec="seconds"),
+        "wall_s": round(wall_s, 3),
+        "cache": cache,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "libraries": {m: getattr(sys.modules[m], "__version__", "?") for m in ("torch", "transformers") if m in sys.modules},
+    }
+    flat = [r for name in rows for r in rows[name]]
+    return {"format": RESULTS_FORMAT, "manifest": manifest, "benchmarks": benches, "rows": flat}
+
+
+def _backend_name(backend: Any) -> str:
+    names = []
+    while backend is not None:
+        names.append(type(backend).__name__)
+        backend = backend.__dict__.get("inner")
+    return " > ".join(names)
+
+
+def results_path(out: Path, model: str, names: Iterable[str], started: float) -> Path:
+    """out itself when it ends in .json, else a new file in the folder out."""
+    if out.suffix == ".json":
+        return out
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_")[:60] or "model"
+    stamp = dt.datetime.fromtimestamp(started, dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
+    bench = re.sub(r"[^A-Za-z0-9._+-]+", "_", "+".join(names))[:60]
+    return out / f"{slug}__{bench}__{stamp}.json"
+
+
+def write_atomic(path: Path, payload: dict[str, Any]) -> Path:
+    """Write JSON to a temporary file beside path, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(payload, f, ensure_ascii=False, indent=1)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def run(benchmarks: Sequence[Benchmark], backend: Any, *, model: str, out: Path, options: RunOptions,
+        progress: bool = True) -> Path:
+    """Load, select, judge, aggregate and write the results file; returns its path."""
+    started = time.time()
+    prepared = prepare(benchmarks, options)
+    total = sum(len(p.items) for p in prepared)
+    t0 = time.perf_counter()
+    if progress:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        with Progress(TextColumn("judging"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()) as bar:
+            task = bar.add_task("judging", total=total)
+            rows = judge_all(prepared, backend, options, lambda n: bar.advance(task, n))
+    else:
+        rows = judge_all(prepared, backend, options)
+    doc = results(prepared, rows, model=model, backend=backend, options=options, started=started,
+                  wall_s=time.perf_counter() - t0)
+    return write_atomic(results_path(out, model, [b.name for b in benchmarks], started), doc)
