@@ -113,10 +113,10 @@ def dedupe(items: Iterable[Item]) -> Iterator[Item]:
             rows = ", ".join(f"{items[i].provenance.file} row {items[i].provenance.row}" for i in idxs)
             for i in idxs:
                 verdicts[i] = Rejected(items[i].provenance, f"conflicting human labels for identical inputs ({rows})",
-                                       sorted(first.targets)[0])
+                                       sorted(first.targets)[0], excluded=True)
         else:
             for i in idxs[1:]:
                 verdicts[i] = Rejected(items[i].provenance, f"duplicate of {first.provenance.file} row "
-                                       f"{first.provenance.row} (same inputs and label)")
+                                       f"{first.provenance.row} (same inputs and label)", excluded=True)
     for i, item in enumerate(items):
         yield verdicts.get(i, item)

@@ -56,11 +56,17 @@ class HFOrigin:
 
 @dataclass(frozen=True)
 class Rejected:
-    """A source row that did not become an example, and why."""
+    """A source row that did not become an example, and why.
+
+    By default a rejected row is bad data (a malformed row, a value outside the task's
+    label space). `excluded` marks a row the adapter leaves out by design (a duplicate, a
+    tie in a task without a tie label, no clear human preference); the reason says which.
+    """
 
     provenance: Provenance
     reason: str
     field: str | None = None
+    excluded: bool = False
 
     def as_error(self) -> DataError:
         return DataError(f"{self.provenance.source}/{self.provenance.file}", self.reason,
@@ -122,10 +128,11 @@ class Source:
 
     def examples(self, files: SourceFiles | None = None, task: str | None = None,
                  strict: bool = True) -> Iterator[Example]:
-        """Examples (of one task, or all); with strict, the first rejected row raises DataError."""
+        """Examples (of one task, or all); with strict, the first bad row raises DataError
+        (rows excluded by design are skipped either way)."""
         for item in self.items(files):
             if isinstance(item, Rejected):
-                if strict:
+                if strict and not item.excluded:
                     raise item.as_error()
                 continue
             if task is None or item.task == task:
