@@ -13,7 +13,8 @@ read one checked field of a Hub row and raise DataError naming the field otherwi
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from flame.core.errors import DataError, require
 from flame.core.records import (

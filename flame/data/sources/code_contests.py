@@ -20,7 +20,8 @@ Counts are not known offline, so `expected` is empty.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from flame.core.errors import DataError
 from flame.core.records import Capability, InputField, Provenance, Role

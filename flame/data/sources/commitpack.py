@@ -26,8 +26,9 @@ rejected with that reason.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from itertools import chain
-from typing import Any, Iterator
+from typing import Any
 
 from flame.core.errors import DataError
 from flame.core.records import Capability, InputField, Provenance, Role

@@ -32,7 +32,8 @@ FLAMe paper does not give them; Lightman et al. report 800K step labels over 75K
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from flame.core.errors import DataError
 from flame.core.records import Capability, Example, InputField, Provenance, Role
