@@ -21,12 +21,15 @@ How the build stays streaming, exact and resumable:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import queue
 import re
 import shutil
 import tempfile
+import threading
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -233,11 +236,44 @@ def _write_text(path: Path, text: str) -> None:
 
 # ---------------------------------------------------------------- one source
 
+class _Background:
+    """Runs Parquet writes on one thread, in submission order. pyarrow encodes and compresses
+    without the GIL, so this overlaps the next rows' rendering; the queue bounds memory."""
+
+    def __init__(self, depth: int = 4) -> None:
+        self.jobs: queue.Queue[Callable[[], Any] | None] = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="flame-parquet-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            if self.error is None:
+                try:
+                    job()
+                except BaseException as e:  # re-raised in the building thread
+                    self.error = e
+
+    def submit(self, job: Callable[[], Any]) -> None:
+        if self.error is not None:
+            raise self.error
+        self.jobs.put(job)
+
+    def __enter__(self) -> "_Background":
+        return self
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        self.jobs.put(None)
+        self.thread.join()
+        if exc_type is None and self.error is not None:
+            raise self.error
+
+
 class _Shards:
     """The Parquet shards of one (split, task): row groups of bounded size, new file every shard_rows."""
 
-    def __init__(self, folder: Path, shard_rows: int) -> None:
-        self.folder, self.shard_rows = folder, shard_rows
+    def __init__(self, folder: Path, shard_rows: int, background: _Background) -> None:
+        self.folder, self.shard_rows, self.background = folder, shard_rows, background
         self.buffer: list[list[str]] = [[] for _ in COLUMNS]
         self.chars = 0
         self.part = 0
@@ -266,14 +302,14 @@ class _Shards:
                 use_dictionary=["task", "source", "file"], write_statistics=["uid", "task", "source", "file"],
             )
         table = pa.Table.from_arrays([pa.array(c, pa.string()) for c in self.buffer], schema=SCHEMA)
-        self.writer.write_table(table, row_group_size=len(self.buffer[0]))
+        self.background.submit(functools.partial(self.writer.write_table, table, row_group_size=table.num_rows))
         self.buffer = [[] for _ in COLUMNS]
         self.chars = 0
 
     def close(self) -> None:
         self._flush()
         if self.writer is not None:
-            self.writer.close()
+            self.background.submit(self.writer.close)
             self.writer = None
 
 
@@ -290,13 +326,14 @@ def _build_source(out: Path, state: Path, source: Source, files: Any, task_ids: 
     specs = {t.name: t for t in _built_tasks(source)}
     expected = [source.expected.get(t) for t in specs]
     total = sum(expected) if expected and None not in expected else None
-    shards = {(split, t): _Shards(partial / split / t, shard_rows) for split in SPLITS for t in specs}
+    background = _Background()  # started here, stopped by the with block below
+    shards = {(split, t): _Shards(partial / split / t, shard_rows, background) for split in SPLITS for t in specs}
     counts = {t: Counter() for t in specs}
     not_built: Counter[str] = Counter()
     reasons: Counter[tuple[str, str]] = Counter()
     dup_pairs: Counter[tuple[str, str]] = Counter()
     seen = 0
-    with open(partial / "rejected.jsonl", "w", encoding="utf-8", newline="\n") as rejected, \
+    with background, open(partial / "rejected.jsonl", "w", encoding="utf-8", newline="\n") as rejected, \
             open(partial / "duplicates.jsonl", "w", encoding="utf-8", newline="\n") as duplicates:
         for item in source.items(files):
             if isinstance(item, Rejected):
@@ -333,8 +370,8 @@ def _build_source(out: Path, state: Path, source: Source, files: Any, task_ids: 
                 counts[task.name][split] += 1
             if progress and seen % PROGRESS_EVERY == 0:
                 progress(source.name, seen, total)
-    for s in shards.values():
-        s.close()
+        for shard in shards.values():
+            shard.close()
     if progress:
         progress(source.name, seen, total if total is not None else seen)
     marker = {

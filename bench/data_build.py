@@ -1,0 +1,254 @@
+"""Benchmark the collection build: the mirror collection and a synthetic source of --n examples.
+
+    .venv/bin/python bench/data_build.py --n 2000000
+
+Each phase runs in its own process so its peak RSS (getrusage ru_maxrss) is its own:
+  mirror     build_collection over every registered train source that imports
+  synthetic  build_collection over a source generated on the fly (4 tasks, ~1-2 KB per example,
+             0.1% exact duplicates, 0.01% invalid labels)
+  baseline   the same generated examples written as json.dumps(example.to_dict()) lines (JSONL)
+Results replace the `bench:data_build` section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterator
+
+REPO = Path(__file__).resolve().parents[1]
+DOC = REPO / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- bench:data_build -->", "<!-- /bench:data_build -->"
+TARGET_RATE, TARGET_RSS_GB = 20_000, 1.5
+SYNTH = "bench_synthetic"
+
+
+# ---------------------------------------------------------------- the synthetic source
+
+def _sentences(count: int = 4096) -> list[str]:
+    rng = random.Random(0)
+    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9)))
+             for _ in range(3000)]
+    return [" ".join(rng.choice(words) for _ in range(rng.randint(10, 24))).capitalize() + "."
+            for _ in range(count)]
+
+
+def synthetic_source(n: int):
+    """A source of n examples over four tasks (one per task type), generated deterministically."""
+    from flame.core.records import (Capability, Example, InputField, LabelSpace, OutputField, Provenance,
+                                    Role, TaskSpec, TaskType)
+    from flame.data.common import pairwise_example, pairwise_task
+    from flame.data.source import Source
+
+    lic = "CC-BY-4.0"
+    desc = ("Read the context and judge the response as a careful human annotator would, following the "
+            "annotation guidelines of the original study: consider accuracy, relevance, completeness, "
+            "clarity and harmlessness, and ignore length and style unless they hide errors. ") * 2
+    pair = pairwise_task(f"{SYNTH}_pairwise", title="Which response is better?", description=desc,
+                         context=(InputField("prompt"),), capability=Capability.GENERAL, source=SYNTH, license=lic)
+
+    def task(name, ttype, cap, output):
+        return TaskSpec(f"{SYNTH}_{name}", ttype, cap, f"Judge the {name}.", desc,
+                        (InputField("prompt"), InputField("response")), (output,), SYNTH, lic)
+
+    rating = task("rating", TaskType.POINTWISE, Capability.FACTUALITY, OutputField("score", LabelSpace.likert(1, 5)))
+    safe = task("safety", TaskType.CLASSIFICATION, Capability.SAFETY, OutputField("answer", LabelSpace.classes("Yes", "No")))
+    explain = task("explain", TaskType.GENERATIVE, Capability.CODING, OutputField("explanation", LabelSpace.free_text()))
+    pool = _sentences()
+    mask = len(pool) - 1
+
+    def text(i: int, salt: int, k: int) -> str:
+        return " ".join(pool[(i * 2654435761 + salt * 40503 + j * 97) & mask] for j in range(k))
+
+    def read(files) -> Iterator:
+        for i in range(n):
+            j = i - 997 if i % 1000 == 999 else i  # 0.1% repeat an earlier example exactly
+            prov = Provenance(SYNTH, "generated.jsonl", i)
+            prompt = f"Request {j}: " + text(j, 1, 3)
+            kind = j % 4
+            if kind == 0:
+                yield pairwise_example(pair.name, prov, {"prompt": prompt}, text(j, 2, 5), text(j, 3, 5))
+                continue
+            inputs = {"prompt": prompt, "response": text(j, 4, 8 + j % 5)}
+            if kind == 1:
+                label = "7" if i % 10_000 == 5 else str(j % 5 + 1)  # 0.01% invalid labels, rejected by the build
+                yield Example(rating.name, inputs, {"score": label}, prov)
+            elif kind == 2:
+                yield Example(safe.name, inputs, {"answer": "Yes" if j % 3 else "No"}, prov)
+            else:
+                yield Example(explain.name, inputs, {"explanation": text(j, 5, 2)}, prov)
+
+    return Source(name=SYNTH, title="Synthetic benchmark judgments", license=lic, role=Role.TRAIN,
+                  homepage="https://example.org", citation="none", tasks=(pair, rating, safe, explain), reader=read)
+
+
+# ---------------------------------------------------------------- phases (each in its own process)
+
+def _peak_rss_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # Linux reports KiB
+
+
+def phase(name: str, n: int, work: Path) -> dict:
+    from flame.data.build import BUILD_ROLES, build_collection
+
+    start = time.perf_counter()
+    if name == "mirror":
+        from flame.data.sources import SOURCES
+
+        train, broken, remote = [], [], []
+        mirror = Path(os.environ["FLAME_MIRROR"])
+        for s in SOURCES.names():
+            if not (mirror / s).is_dir():
+                remote.append(s)
+                continue
+            try:
+                if any(t.role in BUILD_ROLES for t in SOURCES.get(s).tasks):
+                    train.append(s)
+            except ImportError:
+                broken.append(s)
+        report = build_collection(work / "mirror", sources=train)
+        result = {"sources": list(report.sources), "not_loaded": broken, "not_mirrored": remote}
+    elif name == "synthetic":
+        report = build_collection(work / "synthetic", sources=[synthetic_source(n)])
+        result = {}
+    else:
+        source = synthetic_source(n)
+        written = 0
+        with open(work / "baseline.jsonl", "w", encoding="utf-8") as f:
+            for item in source.reader(None):
+                f.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
+                written += 1
+        seconds = time.perf_counter() - start
+        size = (work / "baseline.jsonl").stat().st_size
+        return {"examples": written, "seconds": seconds, "rss_gb": _peak_rss_gb(), "bytes": size}
+    seconds = time.perf_counter() - start
+    size = sum(p.stat().st_size for p in (work / name).rglob("*.parquet"))
+    return {**result, "examples": report.examples, "duplicates": report.duplicates, "rejected": report.rejected,
+            "read": report.examples + report.duplicates, "seconds": seconds, "rss_gb": _peak_rss_gb(), "bytes": size}
+
+
+def run_phase(name: str, n: int, work: Path) -> dict:
+    env = {**os.environ, "FLAME_MIRROR": os.environ.get("FLAME_MIRROR") or str(REPO.parent / "shared" / "data")}
+    out = subprocess.run([sys.executable, __file__, "--phase", name, "--n", str(n), "--work", str(work)],
+                         check=True, capture_output=True, text=True, env=env)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------- report
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown CPU")
+    mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    import pyarrow
+
+    return (f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 2**20:.0f} GiB RAM, Python {platform.python_version()}, "
+            f"pyarrow {pyarrow.__version__}; load average at start {os.getloadavg()[0]:.1f} (shared machine)")
+
+
+def section(args: argparse.Namespace, host: str, res: dict[str, dict]) -> str:
+    syn, base = res["synthetic"], res["baseline"]
+
+    def rate(r: dict) -> float:
+        return r.get("read", r["examples"]) / r["seconds"]
+
+    rows = []
+    if "mirror" in res:
+        m = res["mirror"]
+        rows.append((f"mirror collection ({len(m['sources'])} train sources)", m))
+    rows += [(f"synthetic build ({args.n:,} examples, 4 tasks)", syn), ("baseline: json.dumps to JSONL", base)]
+    table = ["| Run | Examples read | Seconds | Examples/s | Peak RSS | Output |", "|---|---:|---:|---:|---:|---:|"]
+    table += [f"| {label} | {r.get('read', r['examples']):,} | {r['seconds']:.1f} | {rate(r):,.0f} | "
+              f"{r['rss_gb']:.2f} GB | {r['bytes'] / 2**20:,.0f} MiB |" for label, r in rows]
+    met_rate, met_rss = rate(syn) >= TARGET_RATE, syn["rss_gb"] < TARGET_RSS_GB
+    lines = [
+        BEGIN,
+        "## Collection build (`bench/data_build.py`)",
+        "",
+        f"Command: `.venv/bin/python bench/data_build.py --n {args.n}`",
+        "",
+        f"Machine: {host}.",
+        "",
+        *table,
+        "",
+        "Examples/s counts every example read from the source (rendered, hashed for dedup, written to "
+        "zstd Parquet), duplicates included; each run is its own process, so peak RSS is its own.",
+        f"The synthetic build wrote {syn['examples']:,} examples, removed {syn['duplicates']:,} duplicates and "
+        f"listed {syn['rejected']:,} rejected rows.",
+        f"Ratio to the baseline (same examples, `json.dumps` to JSONL, no render/dedup/Parquet): "
+        f"{rate(syn) / rate(base):.2f}x its throughput.",
+        "",
+        f"Targets at {args.n:,} examples: at least {TARGET_RATE:,} examples/s: "
+        f"{'met' if met_rate else '**missed**'} ({rate(syn):,.0f}/s); peak RSS under {TARGET_RSS_GB} GB: "
+        f"{'met' if met_rss else '**missed**'} ({syn['rss_gb']:.2f} GB).",
+    ]
+    if "mirror" in res:
+        m = res["mirror"]
+        lines += ["", f"Mirror collection: {', '.join(m['sources'])}. Registered sources not in the local "
+                  f"mirror (they download from their origin) are not part of it: {len(m['not_mirrored'])}."]
+        if m["not_loaded"]:
+            lines.append("Mirrored sources whose adapters did not import at the time of this run: "
+                         + ", ".join(m["not_loaded"]) + ".")
+    if args.notes:
+        lines += ["", args.notes]
+    return "\n".join(lines + [END]) + "\n"
+
+
+def write_section(text: str) -> None:
+    """Replace this benchmark's marked section of docs/benchmarks.md (create the file if missing)."""
+    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
+    if BEGIN in doc and END in doc:
+        head, rest = doc.split(BEGIN, 1)
+        doc = head + text.rstrip("\n") + rest.split(END, 1)[1]
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + text
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    tmp = DOC.with_suffix(".md.tmp")
+    tmp.write_text(doc, encoding="utf-8")
+    os.replace(tmp, DOC)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--n", type=int, default=2_000_000, help="examples in the synthetic source")
+    p.add_argument("--skip-mirror", action="store_true", help="leave out the mirror collection build")
+    p.add_argument("--no-doc", action="store_true", help="print the section instead of writing docs/benchmarks.md")
+    p.add_argument("--notes", default="", help="a paragraph to add to the section")
+    p.add_argument("--phase", choices=["mirror", "synthetic", "baseline"], help=argparse.SUPPRESS)
+    p.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.phase:
+        print(json.dumps(phase(args.phase, args.n, args.work)))
+        return
+    host = machine()
+    work = Path(tempfile.mkdtemp(prefix="flame-bench-"))
+    try:
+        res = {}
+        for name in ([] if args.skip_mirror else ["mirror"]) + ["synthetic", "baseline"]:
+            res[name] = run_phase(name, args.n, work)
+            print(name, res[name], file=sys.stderr)
+            shutil.rmtree(work / name, ignore_errors=True)
+            (work / "baseline.jsonl").unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    text = section(args, host, res)
+    if args.no_doc:
+        print(text)
+    else:
+        write_section(text)
+        print(text)
+
+
+if __name__ == "__main__":
+    main()
