@@ -63,7 +63,7 @@ def list_tasks(
 
 def _list_table7(fmt: Format) -> None:
     from flame.data.sources import SOURCES
-    from flame.data.table7 import entries, status
+    from flame.data.table7 import entries, exclusion_reason, status
 
     rows = []
     with user_errors():
@@ -71,7 +71,7 @@ def _list_table7(fmt: Format) -> None:
             tasks = [t.name for s in e.sources if s in SOURCES for t in SOURCES.get(s).tasks]
             rows.append({
                 "dataset": e.dataset, "capability": e.capability.value, "paper_formats": list(e.formats),
-                "sources": list(e.sources), "tasks": tasks, "status": status(e), "excluded_reason": e.excluded,
+                "sources": list(e.sources), "tasks": tasks, "status": status(e), "excluded_reason": exclusion_reason(e),
             })
     if fmt is Format.json:
         print_json(rows)

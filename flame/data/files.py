@@ -99,19 +99,23 @@ class SourceFiles:
                 return path
         if not self.verify:
             return path
+        expected = spec.sha256 or _recorded_sha(path)
+        if not expected:  # pinned by commit only, and read from a mirror: nothing recorded to check
+            return path
         actual = _checked_sha(path)
-        if not _matches(actual, spec.sha256):
-            raise DataError(
-                str(path), f"checksum mismatch: sha256 {actual[:16]}..., expected {spec.sha256[:16]}..."
-            )
+        if not _matches(actual, expected):
+            raise DataError(str(path), f"checksum mismatch: sha256 {actual[:16]}..., expected {expected[:16]}...")
         return path
 
-    def hf_rows(self, split: str, config: str | None = None) -> "Iterator[tuple[int, dict]]":
+    def hf_rows(self, split: str, config: str | None = None, *, subset: str | None = None,
+                data_dir: str | None = None, data_files: tuple[str, ...] = (),
+                revision: str | None = None) -> "Iterator[tuple[int, dict]]":
         """(row, record) pairs of one split of the source's Hugging Face dataset.
 
-        From a mirror, reads `<mirror>/<source>/<config or 'default'>/<split>.jsonl` (the
-        layout tests write fixtures in); otherwise streams the pinned revision through
-        HF `datasets` (cached by datasets under $FLAME_HOME/hf).
+        From a mirror, reads `<mirror>/<source>/<subset or config or 'default'>/<split>.jsonl`
+        (the layout tests write fixtures in); otherwise streams the pinned revision through
+        HF `datasets` (cached under $FLAME_HOME/hf), selecting the data by `data_files`
+        (paths inside the repository), `data_dir`, or else the config.
         """
         from .readers import iter_jsonl
 
@@ -119,7 +123,7 @@ class SourceFiles:
         if origin is None:
             raise DataError(self.source.name, "source declares no Hugging Face origin")
         if self.mirror is not None:
-            path = Path(self.mirror) / self.source.name / (config or "default") / f"{split}.jsonl"
+            path = Path(self.mirror) / self.source.name / (subset or config or "default") / f"{split}.jsonl"
             if not path.is_file():
                 raise DataError(str(path), f"missing from {self.where} (source {self.source.name!r})")
             yield from iter_jsonl(path)
@@ -127,13 +131,18 @@ class SourceFiles:
         from flame.core.errors import require
 
         datasets = require("datasets", "train")
+        rev = revision or origin.revision
+        kwargs: dict = {"revision": rev, "streaming": True, "cache_dir": str(flame_home() / "hf")}
+        if data_files:
+            kwargs["data_files"] = {split: list(data_files)}
+        elif data_dir:
+            kwargs["data_dir"] = data_dir
+        else:
+            kwargs["name"] = config or origin.config
         try:
-            rows = datasets.load_dataset(
-                origin.dataset_id, config or origin.config, split=split, revision=origin.revision,
-                streaming=True, cache_dir=str(flame_home() / "hf"),
-            )
+            rows = datasets.load_dataset(origin.dataset_id, split=split, **kwargs)
         except Exception as e:  # datasets raises many types; name the dataset in one clear error
-            raise DataError(f"hf://{origin.dataset_id}@{origin.revision}", f"cannot load split {split!r}: {e}") from e
+            raise DataError(f"hf://{origin.dataset_id}@{rev}", f"cannot load split {split!r}: {e}") from e
         yield from enumerate(rows)
 
 
@@ -152,14 +161,34 @@ def fetch(spec: "RemoteFile", dest: Path, opener: Callable[[str], object] | None
                 raise DataError(str(dest), f"download from {spec.url} failed: {e}") from e
         expected = spec.origin_sha256 or spec.sha256
         actual = sha256_file(tmp)
-        if not _matches(actual, expected):
+        if expected and not _matches(actual, expected):
             raise DataError(spec.url, f"checksum mismatch: sha256 {actual[:16]}..., expected {expected[:16]}...")
         if spec.convert:
             CONVERTERS[spec.convert](tmp)
+        if not spec.sha256:
+            # Pinned by an immutable commit URL only: record what arrived, so every later
+            # read of the cache is checked against the first download.
+            _atomic_write(_sha_record(dest), sha256_file(tmp) + "\n")
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
     return dest
+
+
+def _sha_record(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def _recorded_sha(path: Path) -> str:
+    record = _sha_record(path)
+    return record.read_text().strip() if record.is_file() else ""
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
 
 
 class _NoGlobals(pickle.Unpickler):

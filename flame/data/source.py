@@ -17,7 +17,11 @@ from .files import SourceFiles
 
 PERMISSIVE_LICENSES = frozenset(
     {"MIT", "Apache-2.0", "BSD-3-Clause", "BSD-2-Clause", "CC-BY-4.0", "CC-BY-3.0", "CC-BY-SA-4.0",
-     "CC0-1.0", "ODC-BY", "CDLA-Permissive-1.0", "CDLA-Permissive-2.0", "CDLA-Sharing-1.0", "Unlicense"}
+     "CC-BY-SA-3.0", "CC0-1.0", "ODC-BY", "CDLA-Permissive-1.0", "CDLA-Permissive-2.0", "CDLA-Sharing-1.0",
+     "Unlicense",
+     "OANC",  # Open American National Corpus: no restrictions on use
+     "LicenseRef-PAWS",  # "may be freely used for any purpose" (google-research-datasets/paws LICENSE)
+     }
 )
 
 
@@ -100,7 +104,10 @@ class Source:
 
     @property
     def permissive(self) -> bool:
-        return all(part.strip() in PERMISSIVE_LICENSES for part in self.license.split(","))
+        """Every license the source carries is permissive (an id may be followed by a
+        parenthesised comment, e.g. "LicenseRef-PAWS (free use for any purpose)")."""
+        ids = (part.split("(")[0].strip() for part in self.license.split(","))
+        return all(i in PERMISSIVE_LICENSES for i in ids)
 
     def file(self, path: str) -> RemoteFile:
         """The declared file at path."""

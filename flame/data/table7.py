@@ -115,6 +115,16 @@ def entries() -> tuple[Table7Entry, ...]:
     return tuple(out)
 
 
+def exclusion_reason(entry: Table7Entry) -> str:
+    """Why an excluded entry is left out: its stated reason, or its sources' licenses."""
+    from .sources import SOURCES
+
+    if entry.excluded:
+        return entry.excluded
+    licenses = sorted({s.license for s in (SOURCES.get(n) for n in entry.sources if n in SOURCES) if not s.permissive})
+    return f"license not permissive: {'; '.join(licenses)}" if licenses else ""
+
+
 def status(entry: Table7Entry) -> str:
     """mirrored / needs download / excluded / not yet, derived from the registered sources."""
     from .files import mirror_root
