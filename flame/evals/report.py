@@ -1,0 +1,323 @@
+"""One self-contained HTML page from results files (`flame report results/*.json --out report.html`).
+
+Sections: the runs (model, data, selection, manifest), a leaderboard per benchmark with
+reference rows, per-category bars, a reliability diagram with ECE from the label
+probabilities, swap consistency, length bias, and every note (missing subsets,
+approximations, dropped rows). Plots are drawn with matplotlib and embedded as base64 PNG.
+
+Reference rows are computed from each run's own items: `random` is the exact expectation
+of a uniform random verdict (every row counted once per label), `always longer` picks the
+longer candidate (pairwise benchmarks only; equal lengths count as an unreadable verdict).
+The paper's published numbers appear only in columns whose items match the paper's
+(see flame.evals.paper).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import json
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from flame.core.errors import DataError, require
+
+from . import paper
+from .metrics import length_bias, longer, pairwise_score, reliability, swap_consistency
+
+Doc = Mapping[str, Any]
+
+
+def load_results(paths: Iterable[Path]) -> list[tuple[str, dict[str, Any]]]:
+    """(name, document) of each results file; a file that is not a flame results file is a DataError."""
+    from .runner import RESULTS_FORMAT
+
+    docs = []
+    for path in paths:
+        try:
+            doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise DataError(str(path), f"not readable as JSON: {e}") from e
+        if not isinstance(doc, dict) or doc.get("format") != RESULTS_FORMAT:
+            raise DataError(str(path), f"not a flame results file (expected format {RESULTS_FORMAT!r})", field="format")
+        docs.append((Path(path).name, doc))
+    if not docs:
+        raise DataError("<report>", "no results files given")
+    return docs
+
+
+# -- reference rows -------------------------------------------------------------------
+
+
+def _rescore(r: Mapping[str, Any], verdict: str | None) -> dict[str, Any]:
+    pairwise = r.get("len_a") is not None
+    score = pairwise_score(verdict, r["target"]) if pairwise else float(verdict == r["target"])
+    return {**r, "verdict": verdict, "score": score}
+
+
+def random_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Every row once per label of its task's label space (the labels its judgments were
+    scored over, plus all human labels): aggregating these gives the exact expected score
+    of a uniform random judge, since every metric here is linear in per-class hit rates."""
+    labels: dict[str, set[str]] = {}
+    for r in rows:
+        labels.setdefault(r["task"], set()).update(r.get("probs") or {}, [r["target"]])
+    return [_rescore(r, lab) for r in rows for lab in sorted(labels[r["task"]])]
+
+
+def longer_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]] | None:
+    """Rows as an always-choose-the-longer judge would answer; None unless all are pairwise."""
+    if not rows or any(r.get("len_a") is None for r in rows):
+        return None
+    return [_rescore(r, longer(r)) for r in rows]
+
+
+def references(bench: Any, rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """name -> aggregates of the computed reference judges on these rows."""
+    refs = {"random (expected)": bench.aggregate(random_rows(rows))}
+    always = longer_rows(rows)
+    if always is not None:
+        refs["always longer"] = bench.aggregate(always)
+    return refs
+
+
+# -- plots ----------------------------------------------------------------------------
+
+
+def _png(fig: Any) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    require("matplotlib.pyplot", "report").close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _pyplot() -> Any:
+    matplotlib = require("matplotlib", "report")
+    matplotlib.use("Agg")
+    return require("matplotlib.pyplot", "report")
+
+
+def category_plot(bench: str, runs: Sequence[tuple[str, Mapping[str, float]]], metric: str) -> str:
+    """Grouped horizontal bars: one group per category, one bar per run."""
+    plt = _pyplot()
+    cats = list(dict.fromkeys(c for _, cs in runs for c in cs))
+    height = 0.8 / max(1, len(runs))
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(cats) * max(1, len(runs)) ** 0.5 + 1.2))
+    for k, (name, values) in enumerate(runs):
+        ys = [i + k * height for i in range(len(cats))]
+        ax.barh(ys, [100 * (values.get(c) or 0) for c in cats], height=height, label=name)
+    ax.axvline(50, color="grey", linestyle=":", linewidth=1)
+    ax.set_yticks([i + height * (len(runs) - 1) / 2 for i in range(len(cats))])
+    ax.set_yticklabels(cats)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(f"{metric} (%)")
+    ax.set_title(bench)
+    ax.legend(fontsize=7, loc="lower right")
+    return _png(fig)
+
+
+def reliability_plot(curves: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
+    """Accuracy against confidence per bin, one line per run, with each run's ECE."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1, label="perfect calibration")
+    for name, rel in curves:
+        bins = rel["bins"]
+        ece = "n/a" if rel["ece"] is None else f"{rel['ece']:.3f}"
+        ax.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], marker="o", label=f"{name} (ECE {ece})")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("confidence (probability of the verdict)")
+    ax.set_ylabel("accuracy")
+    ax.set_title("Reliability diagram")
+    ax.legend(fontsize=7, loc="upper left")
+    return _png(fig)
+
+
+# -- HTML -----------------------------------------------------------------------------
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
+table{border-collapse:collapse;margin:.5em 0 1.2em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}
+td{overflow-wrap:anywhere}th:first-child,td:first-child{text-align:left}th{background:#f3f3f3}tr.ref td{color:#555;font-style:italic}
+tr.paper td{color:#345}.partial{color:#a60}.muted{color:#777;font-size:.9em}img{max-width:100%;display:block;margin:.5em 0}
+code{background:#f5f5f5;padding:0 .2em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
+"""
+# Counts images a real browser decoded, so a headless browser test can check they render.
+SCRIPT = """
+window.addEventListener('load', function () {
+  var imgs = Array.prototype.slice.call(document.images);
+  var ok = imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length;
+  document.body.setAttribute('data-images-decoded', ok + '/' + imgs.length);
+});
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _pct(value: float | None) -> str:
+    return "&mdash;" if value is None else f"{100 * value:.1f}"
+
+
+def _table(head: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]], cls: str = "") -> str:
+    out = [f'<table class="{cls}"><thead><tr>' + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead><tbody>"]
+    for row_cls, cells in rows:
+        out.append(f'<tr class="{row_cls}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return "".join(out) + "</tbody></table>"
+
+
+def _headline_cells(agg: Mapping[str, Any] | None, keys: Sequence[str]) -> list[str]:
+    if not agg:
+        return ["&mdash;"] * len(keys)
+    partial = set(agg.get("partial", []))
+    cells = []
+    for k in keys:
+        v = (agg.get("headline") or {}).get(k)
+        cells.append(f'<span class="partial" title="partial: subsets missing">{_pct(v)}*</span>'
+                     if k in partial and v is not None else _pct(v))
+    return cells
+
+
+def _comparable(bench: str, key: str, aggs: Sequence[Mapping[str, Any]]) -> bool:
+    """A paper value fits a column when every run has a complete value there."""
+    return bool(aggs) and all((a.get("headline") or {}).get(key) is not None and key not in a.get("partial", [])
+                              for a in aggs)
+
+
+def _bench_rows(runs: Sequence[tuple[str, Doc]], bench: str) -> list[tuple[str, Doc, list[dict[str, Any]]]]:
+    return [(name, doc, [r for r in doc["rows"] if r["benchmark"] == bench])
+            for name, doc in runs if bench in doc["benchmarks"]]
+
+
+def _run_label(name: str, doc: Doc) -> str:
+    return f"{doc['manifest']['model']['spec']} [{name.removesuffix('.json')[-15:]}]"
+
+
+def leaderboard(bench: str, runs: Sequence[tuple[str, Doc]]) -> str:
+    """One benchmark's leaderboard: runs, computed references, matching paper rows."""
+    from .benchmarks import BENCHMARKS
+
+    entries = _bench_rows(runs, bench)
+    aggs = [doc["benchmarks"][bench]["aggregates"] or {} for _, doc, _ in entries]
+    keys = list(dict.fromkeys(k for a in aggs for k in (a.get("headline") or {})))
+    body: list[tuple[str, list[str]]] = []
+    for (name, doc, rows), agg in zip(entries, aggs):
+        body.append(("run", [_e(_run_label(name, doc))] + _headline_cells(agg, keys) + [str(len(rows))]))
+    known = bench in BENCHMARKS
+    if known and entries:
+        for ref_name, ref in references(BENCHMARKS.get(bench), entries[0][2]).items():
+            body.append(("ref", [_e(f"{ref_name} (items of {_run_label(*entries[0][:2])})")] + _headline_cells(ref, keys)
+                         + [str(len(entries[0][2]))]))
+    notes = []
+    pub = paper.published().get(bench, {})
+    columns = [k for k in keys if _comparable(bench, k, aggs) and any(k in v for v in pub.values())]
+    approx = paper.APPROXIMATE.get(bench, set())
+    for model, values in pub.items():
+        cells = [f"{100 * values[k]:.1f}" + ("&dagger;" if k in approx else "") if k in columns and k in values
+                 else "" for k in keys]
+        if any(cells):
+            body.append(("paper", [_e(f"paper: {model}")] + cells + [""]))
+    if any(k in approx for k in columns):
+        notes.append("&dagger; paper value on the same public human judgments; the paper's exact item set "
+                     "(sampling, tie handling) is not verified identical.")
+    if pub and not columns:
+        notes.append("The paper's numbers are not shown: no column here is computed on the paper's complete item set.")
+    return _table(["run"] + keys + ["items"], body) + "".join(f'<p class="muted">{n}</p>' for n in notes)
+
+
+def _run_section(runs: Sequence[tuple[str, Doc]]) -> str:
+    rows = []
+    for name, doc in runs:
+        m = doc["manifest"]
+        data = "<br>".join(_e(f"{b}: {v['data']} ({v['selection'].get('mode')}, {v['judged']} judged)")
+                           for b, v in doc["benchmarks"].items())
+        git = m["git"].get("commit") or "?"
+        rows.append(("", [_e(name), _e(m["model"]["spec"]), f"<code>{_e(m['model']['fingerprint'])}</code>", data,
+                          _e(f"{git[:10]}{' (dirty)' if m['git'].get('dirty') else ''}"), _e(f"{m['wall_s']:.1f}")]))
+    return _table(["results file", "model", "fingerprint", "data and selection", "git", "wall s"], rows)
+
+
+def _notes(runs: Sequence[tuple[str, Doc]]) -> str:
+    items = []
+    for name, doc in runs:
+        for bench, b in doc["benchmarks"].items():
+            for note in (b["aggregates"] or {}).get("notes", []) + b.get("data_notes", []):
+                items.append(f"<li><b>{_e(bench)}</b> ({_e(name)}): {_e(note)}</li>")
+            dropped = b.get("dropped") or {}
+            if dropped:
+                total = sum(dropped.values())
+                detail = "; ".join(f"{_e(k)}: {v}" for k, v in sorted(dropped.items(), key=lambda kv: -kv[1]))
+                items.append(f"<li><b>{_e(bench)}</b> ({_e(name)}): {total} source rows dropped &mdash; {detail}</li>")
+    return "<ul>" + "".join(items) + "</ul>" if items else "<p>None.</p>"
+
+
+def _diagnostics(runs: Sequence[tuple[str, Doc]]) -> str:
+    rows = []
+    for name, doc in runs:
+        for bench in doc["benchmarks"]:
+            rs = [r for r in doc["rows"] if r["benchmark"] == bench]
+            sc, lb = swap_consistency(rs), length_bias(rs)
+            if sc["n"] or lb["n"]:
+                rows.append(("", [_e(_run_label(name, doc)), _e(bench), _pct(sc["consistency"]), str(sc["n"]),
+                                  _pct(lb["judge_prefers_longer"]), _pct(lb["human_prefers_longer"]), str(lb["n"])]))
+    if not rows:
+        return "<p>No pairwise items.</p>"
+    return _table(["run", "benchmark", "same verdict in both orders (%)", "pairs", "verdicts for the longer (%)",
+                   "human labels for the longer (%)", "pairs (unequal length)"], rows)
+
+
+def build(runs: Sequence[tuple[str, Doc]]) -> str:
+    """The report page for the given (name, results document) runs."""
+    benches = list(dict.fromkeys(b for _, doc in runs for b in doc["benchmarks"]))
+    parts = [f"<h1>flame evaluation report</h1><p class='muted'>{len(runs)} run(s), generated "
+             f"{dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')}. Scores in percent; "
+             "<span class='partial'>*</span> marks a partial score (subsets missing, see notes); "
+             "&mdash; means not computable from these items.</p>", "<h2>Runs</h2>", _run_section(runs)]
+    for bench in benches:
+        entries = _bench_rows(runs, bench)
+        first = entries[0][1]["benchmarks"][bench]
+        parts.append(f"<h2>{_e(first['title'])} <span class='muted'>({_e(bench)}, {_e(first['metric'])})</span></h2>")
+        parts.append(f"<p class='muted'>Scoring: {_e(first['protocol'])}</p>")
+        parts.append(leaderboard(bench, runs))
+        cats = [(_run_label(n, d), (d["benchmarks"][bench]["aggregates"] or {}).get("categories", {})) for n, d, _ in entries]
+        if any(c for _, c in cats):
+            parts.append(f'<img alt="{_e(bench)} per category" src="{category_plot(first["title"], cats, first["metric"])}">')
+    curves = [(_run_label(n, d), reliability(d["rows"])) for n, d in runs]
+    parts.append("<h2>Calibration</h2>")
+    if any(c["n"] for _, c in curves):
+        parts.append(f'<img alt="reliability diagram" src="{reliability_plot(curves)}">')
+        parts.append(_table(["run", "ECE", "items with probabilities"],
+                            [("", [_e(n), "&mdash;" if c["ece"] is None else f"{c['ece']:.3f}", str(c["n"])])
+                             for n, c in curves]))
+    else:
+        parts.append("<p>No label probabilities in these runs (generated verdicts carry none).</p>")
+    parts.append("<h2>Swap consistency and length bias</h2>")
+    parts.append(_diagnostics(runs))
+    parts.append("<h2>Notes</h2>")
+    parts.append(_notes(runs))
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>flame evaluation report</title>"
+            f"<style>{CSS}</style><script>{SCRIPT}</script></head><body>" + "\n".join(parts) + "</body></html>")
+
+
+def write_report(paths: Iterable[Path], out: Path) -> Path:
+    """Build the page from results files and write it atomically to out."""
+    import os
+    import tempfile
+
+    page = build(load_results(paths))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(page)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a report is for sharing
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return out

@@ -1,0 +1,100 @@
+"""LLM-AggreFact and the held-out pairwise sets: loaders, counts on the mirror, metrics."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from flame.core.errors import DataError
+from flame.core.registry import RegistryError
+from flame.evals.benchmarks import BENCHMARKS
+from flame.evals.benchmarks import aggrefact, heldout
+from flame.evals.metrics import balanced_accuracy
+
+
+def test_registry_lists_the_builtins_and_suggests_on_typos():
+    assert BENCHMARKS.names() == ["aggrefact", "heldout", "rewardbench"]
+    with pytest.raises(RegistryError, match="did you mean 'rewardbench'"):
+        BENCHMARKS.get("rewardbnech")
+
+
+def test_aggrefact_mirror_builds_wice_and_the_factcheck_approximation(mirror):
+    loaded = BENCHMARKS.get("aggrefact").load("mirror")
+    labels = Counter((i.subset, i.example.targets["supported"]) for i in loaded.items)
+    # WiCE claim-level test: supported 111 -> Yes; partially (215) and not supported (32) -> No
+    assert labels[("Wice", "Yes")] == 111 and labels[("Wice", "No")] == 247
+    assert labels[("FactCheck-GPT-approx", "Yes")] == 637 and labels[("FactCheck-GPT-approx", "No")] == 503
+    assert {i.task.name for i in loaded.items} == {"aggrefact"}
+
+
+def _rows(subset, pairs):
+    return [{"subset": subset, "target": t, "verdict": v, "score": float(t == v)} for t, v in pairs]
+
+
+def test_balanced_accuracy_is_mean_recall_and_invalid_is_a_miss():
+    # Yes: 2 of 3 right; No: 1 of 2 right (one unreadable verdict) -> (2/3 + 1/2) / 2
+    assert balanced_accuracy(["Yes", "Yes", "Yes", "No", "No"], ["Yes", "Yes", "No", "No", None]) == pytest.approx(7 / 12)
+
+
+def test_aggrefact_groups_and_overall():
+    rows = []
+    for k, name in enumerate(aggrefact.FLAME_DATASETS):
+        rows += _rows(name, [("Yes", "Yes")] * (k + 1) + [("No", "Yes")] + [("No", "No")])  # recall Yes 1, No 1/2
+    full = aggrefact.aggregate(rows)
+    assert full["headline"]["overall"] == pytest.approx(0.75)
+    assert full["headline"]["Wiki-FactVerify"] == pytest.approx(0.75) and full["partial"] == []
+    part = aggrefact.aggregate([r for r in rows if r["subset"] in ("Wice", "Reveal")])
+    assert part["headline"]["overall"] is None
+    assert part["partial"] == ["LLM-FactVerify"]
+    assert "Summarization" not in part["headline"]
+    assert "ClaimVerify" in part["missing"] and "no overall" in part["notes"][0]
+
+
+def test_aggrefact_file_loader_maps_labels_and_rejects_bad_ones(tmp_path):
+    path = tmp_path / "aggrefact.jsonl"
+    records = [{"dataset": "Wice", "doc": "Paris is in France.", "claim": "Paris is French.", "label": 1},
+               {"dataset": "Reveal", "doc": "Sky is blue.", "claim": "Sky is green.", "label": 0}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    loaded = BENCHMARKS.get("aggrefact").load(str(path))
+    assert [(i.subset, i.example.targets["supported"]) for i in loaded.items] == [("Wice", "Yes"), ("Reveal", "No")]
+    records[1]["label"] = 2
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    with pytest.raises(DataError) as e:
+        BENCHMARKS.get("aggrefact").load(str(path))
+    assert (e.value.row, e.value.field) == (1, "label")
+
+
+def test_aggrefact_official_loader_reads_the_test_split(monkeypatch):
+    datasets = pytest.importorskip("datasets")
+    calls = []
+    monkeypatch.setattr(datasets, "load_dataset", lambda name, split=None, **kw: calls.append((name, split)) or [
+        {"dataset": "ExpertQA", "doc": "d", "claim": "c", "label": 1, "contamination_identifier": "x"}])
+    loaded = BENCHMARKS.get("aggrefact").load("official")
+    assert calls == [("lytang/LLM-AggreFact", "test")] and loaded.items[0].subset == "ExpertQA"
+
+
+def test_heldout_sets_on_the_mirror(mirror):
+    loaded = BENCHMARKS.get("heldout").load("mirror")
+    assert Counter(i.subset for i in loaded.items) == {
+        "HHH": 221, "RankGen": 199, "ContrSearch": 113, "CoPoet": 51, "MT-Bench-human": 200}
+    # each set keeps its own prompt; ties the sources define are dropped and counted
+    assert len({i.task.description for i in loaded.items}) == 5
+    assert any("evenly split" in reason and n == 37 for reason, n in loaded.dropped.items())
+    assert all(i.example.targets["choice"] in ("A", "B") for i in loaded.items)
+
+
+def test_heldout_accuracy_per_set_and_mean():
+    rows = [{"subset": s, "task": s.lower(), "score": v} for s in heldout.SETS for v in (1.0, 0.0, 0.5, 1.0)]
+    agg = heldout.aggregate(rows)
+    assert agg["headline"]["HHH"] == pytest.approx(0.625) and agg["headline"]["mean"] == pytest.approx(0.625)
+    agg = heldout.aggregate([r for r in rows if r["subset"] != "CoPoet"])
+    assert agg["headline"]["mean"] is None and agg["missing"] == ["CoPoet"]
+
+
+def test_unknown_data_origin_is_explained():
+    with pytest.raises(DataError, match="no official loader"):
+        BENCHMARKS.get("heldout").load("official")
+    with pytest.raises(DataError, match="no file loader"):
+        BENCHMARKS.get("heldout").load("some.jsonl")
