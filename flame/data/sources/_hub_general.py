@@ -13,6 +13,7 @@ SOURCES: dict[str, str] = {
     "seahorse": "flame.data.sources.seahorse:SOURCE",
     "beavertails": "flame.data.sources.beavertails:SOURCE",
     "beavertails_preference": "flame.data.sources.beavertails_preference:SOURCE",
+    "feedbackqa": "flame.data.sources.feedbackqa:SOURCE",
 }
 TABLE7: dict[str, tuple[str, ...]] = {
     "HelpSteer": ("helpsteer",),
@@ -25,6 +26,7 @@ TABLE7: dict[str, tuple[str, ...]] = {
     "BeaverTails Helpfulness": ("beavertails_preference",),
     "BeaverTails Harmlessness": ("beavertails_preference",),
     "BeaverTails QA-Classification": ("beavertails",),
+    "FeedbackQA": ("feedbackqa",),
 }
 _NC = ("not permissive: the Hub card of {} declares CC-BY-NC-4.0; the adapter is kept for "
        "evaluation-only use and --permissive-only leaves it out")
