@@ -6,7 +6,13 @@ import pytest
 
 from flame.data.sources.feedbackqa import RATINGS, SOURCE
 
-from .test_hub_general_fixtures import assert_round_trips, counts, examples, rejected, write_split
+from .test_hub_general_fixtures import (
+    assert_round_trips,
+    counts,
+    examples,
+    rejected,
+    write_split,
+)
 
 QUESTION = "What symptoms do Covid-19 and the flu have in common?"
 ANSWER = "COVID-19 causes mild symptoms\nincluding dry cough, tiredness and fever."

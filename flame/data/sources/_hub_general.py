@@ -14,6 +14,7 @@ SOURCES: dict[str, str] = {
     "beavertails": "flame.data.sources.beavertails:SOURCE",
     "beavertails_preference": "flame.data.sources.beavertails_preference:SOURCE",
     "feedbackqa": "flame.data.sources.feedbackqa:SOURCE",
+    "instrusum": "flame.data.sources.instrusum:SOURCE",
 }
 TABLE7: dict[str, tuple[str, ...]] = {
     "HelpSteer": ("helpsteer",),
@@ -27,6 +28,7 @@ TABLE7: dict[str, tuple[str, ...]] = {
     "BeaverTails Harmlessness": ("beavertails_preference",),
     "BeaverTails QA-Classification": ("beavertails",),
     "FeedbackQA": ("feedbackqa",),
+    "InstruSum": ("instrusum",),
 }
 _NC = ("not permissive: the Hub card of {} declares CC-BY-NC-4.0; the adapter is kept for "
        "evaluation-only use and --permissive-only leaves it out")
