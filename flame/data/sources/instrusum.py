@@ -74,19 +74,19 @@ _INTRO = (
 ASPECTS: dict[str, tuple[str, str]] = {
     "overall": (
         "Which summary better satisfies the summary requirement overall?",
-        "Which summary is better overall? Consider how well it fulfils the requirement: it "
+        ("Which summary is better overall? Consider how well it fulfils the requirement: it "
         "should contain the information the requirement asks for, leave out what it does not "
-        "ask for, be faithful to the article, and be clear and concise."),
+        "ask for, be faithful to the article, and be clear and concise.")),
     "missing": (
         "Which summary omits less of the information the requirement asks for?",
-        "Which summary misses less crucial information? Look for facts in the article that "
+        ("Which summary misses less crucial information? Look for facts in the article that "
         "the requirement calls for but the summary leaves out; the better summary omits "
-        "fewer or less important ones. Do not reward extra, unrequested content."),
+        "fewer or less important ones. Do not reward extra, unrequested content.")),
     "irrelevant": (
         "Which summary contains less information that the requirement does not ask for?",
-        "Which summary includes less irrelevant information? Content is irrelevant when the "
+        ("Which summary includes less irrelevant information? Content is irrelevant when the "
         "requirement does not call for it, even if it is true and comes from the article; "
-        "the better summary stays on what was requested."),
+        "the better summary stays on what was requested.")),
 }
 TASKS = {
     aspect: pairwise_task(
