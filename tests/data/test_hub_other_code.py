@@ -70,6 +70,7 @@ def test_commitpack_rejects_created_and_unchanged_files(commit_items):
     assert set(rejected) == {2, 3}
     assert rejected[2].field == "old_contents" and "creates it" in rejected[2].reason
     assert rejected[3].field == "new_contents" and "identical" in rejected[3].reason
+    assert rejected[2].excluded and rejected[3].excluded
 
 
 def test_commitpack_malformed_row_names_file_row_and_field(tmp_path):
@@ -107,6 +108,7 @@ def test_code_contests_pairs_correct_and_incorrect_submissions_per_language(tmp_
     assert {e.inputs["language"] for e in capped} == {"C++"}
     (rejected,) = [i for i in items if isinstance(i, Rejected)]
     assert rejected.provenance.row == 2 and "both a correct and an incorrect" in rejected.reason
+    assert rejected.excluded
     spec = code_contests.SOURCE.tasks[0]
     assert spec.task_type.value == "pairwise" and spec.capability.value == "coding"
     round_trips(code_contests.SOURCE, examples)

@@ -58,7 +58,11 @@ def test_sentence_pair_sources_map_every_human_label(name, tmp_path):
     assert list(examples[0].inputs.values()) == ["text 0", "other 0"]
     rejected = [i for i in items if isinstance(i, Rejected)]
     assert [(r.provenance.row, r.field) for r in rejected] == [(len(mapping), field), (len(mapping) + 1, second)]
-    assert "unknown label -1" in rejected[0].reason
+    if name == "mnli":  # MNLI's documented "no gold label": left out by design, not bad data
+        assert "no gold label" in rejected[0].reason and rejected[0].excluded
+    else:
+        assert "unknown label -1" in rejected[0].reason and not rejected[0].excluded
+    assert not rejected[1].excluded
     round_trips(source, examples)
 
 
@@ -85,14 +89,17 @@ def test_esnli_gives_label_and_explanation(tmp_path):
         {"premise": "A man plays a guitar on stage.", "hypothesis": "A man plays an instrument.", "label": 0,
          "explanation_1": "A guitar is an instrument.", "explanation_2": "", "explanation_3": ""},
         {"premise": "p", "hypothesis": "h", "label": 2, "explanation_1": "  ", "explanation_2": "", "explanation_3": ""},
+        {"premise": "p", "hypothesis": "h", "label": -1, "explanation_1": "e", "explanation_2": "", "explanation_3": ""},
     ])
     source, items = examples_of("esnli", tmp_path)
     (spec,) = source.tasks
     assert spec.output_names == ("relation", "explanation") and spec.outputs[1].labels.kind is LabelKind.FREE
     assert spec.primary_output.labels.labels == ("Entailment", "Neutral", "Contradiction")
-    ex, rej = items
+    ex, rej, no_gold = items
     assert ex.targets == {"relation": "Entailment", "explanation": "A guitar is an instrument."}
-    assert isinstance(rej, Rejected) and rej.field == "explanation_1"
+    assert isinstance(rej, Rejected) and rej.field == "explanation_1" and not rej.excluded
+    assert isinstance(no_gold, Rejected) and no_gold.excluded and no_gold.field == "label"
+    assert [e.provenance.row for e in source.examples(SourceFiles(source, mirror=tmp_path), strict=False)] == [0]
     round_trips(source, [ex])
 
 
@@ -146,6 +153,7 @@ def test_tulu2_keeps_human_written_subsets_and_targets_the_last_reply(tmp_path):
     assert all(isinstance(r, Rejected) for r in rejected)
     assert [(r.provenance.row, r.field) for r in rejected] == [(2, "dataset"), (3, "messages"), (4, "content")]
     assert "not human-written" in rejected[0].reason
+    assert [r.excluded for r in rejected] == [True, False, False]  # a model-written subset is left out by design
     round_trips(source, [first, second])
 
 

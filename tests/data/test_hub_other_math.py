@@ -95,6 +95,13 @@ def test_duplicates_and_rows_without_verdict_are_rejected_with_reasons(items):
     assert set(rejected) == {3, 4}
     assert "duplicate of row 1" in rejected[3].reason
     assert "give_up" in rejected[4].reason and rejected[4].field == "label.finish_reason"
+    assert rejected[3].excluded and rejected[4].excluded  # left out by design, so strict reading passes them
+
+
+def test_strict_reading_skips_rows_excluded_by_design(tmp_path):
+    write_split(tmp_path, "prm800k", ROWS)
+    examples = list(SOURCE.examples(SourceFiles(SOURCE, mirror=tmp_path)))
+    assert len(examples) == 7
 
 
 def test_malformed_rows_name_row_and_field(tmp_path):
@@ -105,6 +112,7 @@ def test_malformed_rows_name_row_and_field(tmp_path):
     write_split(tmp_path, "prm800k", [missing, wrong_type])
     rejected = [i for i in SOURCE.items(SourceFiles(SOURCE, mirror=tmp_path)) if isinstance(i, Rejected)]
     assert [(r.provenance.row, r.field) for r in rejected] == [(0, "problem"), (1, "pre_generated_steps")]
+    assert not any(r.excluded for r in rejected)
     with pytest.raises(DataError, match=r"default/train.jsonl, row 0: field 'problem'"):
         list(SOURCE.examples(SourceFiles(SOURCE, mirror=tmp_path)))
 

@@ -1,11 +1,16 @@
 """Shared pieces of the Hub-hosted factuality, math, coding and instruction-tuning adapters.
 
-Reading: `hub_rows` is `SourceFiles.hf_rows` plus one extension. Some Hub repositories hold
-plain JSONL files but no loadable configuration (tasksource/PRM800K keeps four unrelated
-files side by side; bigcode/commitpackft only has a deprecated loading script). For those
-the adapter names the files inside the repository (`data_files`), and without a mirror
-they are streamed from the pinned revision through the `json` builder of HF datasets.
-With a mirror, both read `<mirror>/<source>/<config or 'default'>/<split>.jsonl`.
+Reading: `read_split` feeds one split through `SourceFiles.hf_rows` (from a mirror it reads
+`<mirror>/<source>/<config or 'default'>/<split>.jsonl`; without one it streams the pinned
+revision, selecting the data by config or by `data_files` inside the repository, as
+tasksource/PRM800K needs). One case `hf_rows` cannot serve: a repository that still holds a
+loading script named after itself (bigcode/commitpackft has `commitpackft.py`,
+McGill-NLP/FaithDial has `FaithDial.py`). `datasets` 4+ refuses to load such a repository at
+all, even with `data_files`, so for those (`script_repo=True`) the named JSON files are
+streamed through the `json` builder from their `hf://` paths at the pinned revision.
+
+Rows left out by design (no verdict, a duplicate, a non-human subset, nothing to pair) are
+yielded as `excluded(...)`: a `Rejected` with `excluded=True`, not bad data.
 
 Tasks: `classification_task` / `generative_task` build the TaskSpecs; `text` and `label`
 read one checked field of a Hub row and raise DataError naming the field otherwise.
@@ -30,7 +35,7 @@ from flame.core.records import (
 
 from ..files import SourceFiles, flame_home
 from ..readers import clean, get, guarded
-from ..source import Item
+from ..source import Item, Rejected
 
 
 def split_file(split: str, config: str | None = None) -> str:
@@ -38,13 +43,9 @@ def split_file(split: str, config: str | None = None) -> str:
     return f"{config or 'default'}/{split}.jsonl"
 
 
-def hub_rows(files: SourceFiles, split: str, config: str | None = None,
-             data_files: tuple[str, ...] = ()) -> Iterator[tuple[int, Any]]:
-    """(row, record) pairs of one split: from the mirror layout, the dataset's own
-    configuration, or (with data_files) the named JSON files at the pinned revision."""
-    if files.mirror is not None or not data_files:
-        yield from files.hf_rows(split, config)
-        return
+def script_repo_rows(files: SourceFiles, split: str, data_files: tuple[str, ...]) -> Iterator[tuple[int, Any]]:
+    """(row, record) pairs of JSON data files inside a Hub repository that holds a loading
+    script, streamed at the pinned revision through the `json` builder (see module docstring)."""
     origin = files.source.hf
     if origin is None:
         raise DataError(files.source.name, "source declares no Hugging Face origin")
@@ -59,10 +60,19 @@ def hub_rows(files: SourceFiles, split: str, config: str | None = None,
 
 
 def read_split(files: SourceFiles, split: str, convert: Callable[[Any, Provenance], Iterable[Item]],
-               config: str | None = None, data_files: tuple[str, ...] = ()) -> Iterator[Item]:
+               config: str | None = None, data_files: tuple[str, ...] = (), *,
+               script_repo: bool = False) -> Iterator[Item]:
     """Every row of one split through convert; a row that raises DataError becomes Rejected."""
-    rows = hub_rows(files, split, config, data_files)
+    if script_repo and files.mirror is None:
+        rows = script_repo_rows(files, split, data_files)
+    else:
+        rows = files.hf_rows(split, config, data_files=data_files)
     yield from guarded(files.source.name, split_file(split, config), rows, convert)
+
+
+def excluded(prov: Provenance, reason: str, field: str | None = None) -> Rejected:
+    """A row left out by design (not bad data), with the reason and the field it rests on."""
+    return Rejected(prov, reason, field, excluded=True)
 
 
 def text(record: Any, field: str, prov: Provenance) -> str:
@@ -82,6 +92,14 @@ def label(record: Any, field: str, mapping: Mapping[Any, str], prov: Provenance)
         known = ", ".join(repr(k) for k in mapping)
         raise DataError(prov.file, f"unknown label {value!r}; expected one of {known}", prov.row, field)
     return mapping[value]
+
+
+def without_gold_label(record: Any, prov: Provenance, field: str = "label") -> Rejected | None:
+    """The exclusion of an NLI pair whose label is -1: (M/S)NLI's "no gold label", where the
+    five annotators reached no majority; None for any other row."""
+    if isinstance(record, dict) and record.get(field) == -1 and not isinstance(record.get(field), bool):
+        return excluded(prov, "no gold label (-1: the annotators reached no majority)", field)
+    return None
 
 
 def classification_task(name: str, *, title: str, description: str, inputs: tuple[InputField, ...],

@@ -14,7 +14,7 @@ Correct and incorrect solutions are human contestants' submissions, judged by th
 tests. Task `code_contests_correct_vs_incorrect`: for each problem and language, the i-th
 correct and the i-th incorrect submission form a pair, at most `MAX_PAIRS` pairs per problem
 and language (the data holds hundreds per problem; the cap keeps one problem from dominating).
-A problem with no language having both kinds gives one Rejected row with that reason.
+A problem with no language having both kinds gives one Rejected row, excluded by design, with that reason.
 Counts are not known offline, so `expected` is empty.
 """
 
@@ -30,7 +30,7 @@ from ..common import pairwise_example, pairwise_task
 from ..files import SourceFiles
 from ..readers import clean, get
 from ..source import HFOrigin, Item, Source
-from ._hub_other_kit import read_split, text
+from ._hub_other_kit import excluded, read_split, text
 
 NAME = "code_contests"
 LICENSE = "CC-BY-4.0"
@@ -81,8 +81,8 @@ def _convert(record: Any, prov: Provenance) -> Iterator[Item]:
     right, wrong = submissions(record, "solutions", prov), submissions(record, "incorrect_solutions", prov)
     shared = [lang for lang in LANGUAGES if right.get(lang) and wrong.get(lang)]
     if not shared:
-        raise DataError(prov.file, "no language with both a correct and an incorrect submission",
-                        prov.row, "incorrect_solutions")
+        yield excluded(prov, "no language with both a correct and an incorrect submission", "incorrect_solutions")
+        return
     for lang in shared:
         pairs = [(good, bad) for good, bad in zip(right[lang], wrong[lang]) if good != bad][:MAX_PAIRS]
         for good, bad in pairs:

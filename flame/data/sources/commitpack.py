@@ -4,8 +4,9 @@
 Origin: the Hub dataset bigcode/commitpackft at commit fc56fe33 (MIT on the card; each row
 also carries the permissive license of its repository). CommitPackFT is the 2 GB subset of
 CommitPack (4 TB) whose commit messages read like instructions (Muennighoff et al. 2023,
-OctoPack); we use it rather than the full CommitPack. The repository only has a deprecated
-loading script, so the JSONL files are read directly: `data/<lang>/data.jsonl` for python,
+OctoPack); we use it rather than the full CommitPack. The repository holds a deprecated
+loading script (`commitpackft.py`, which `datasets` 4+ refuses), so the JSONL files are read
+directly through the json builder (`_hub_other_kit.script_repo_rows`): `data/<lang>/data.jsonl` for python,
 javascript, java, c++, go and rust (the six languages of FLAMe's coding data). Schema
 confirmed from the dataset card and loading script (huggingface.co/datasets/bigcode/
 commitpackft): commit, old_file, new_file, old_contents, new_contents, subject, message,
@@ -20,7 +21,7 @@ change the message asks for. Two disjoint tasks:
 - `commitpack_change` (CommitPack): all other commits. Candidates: the file after vs before
   the commit, judged against the commit message.
 Rows whose old file is empty (a newly created file: no "before" program) or unchanged are
-rejected with that reason.
+excluded by design with that reason.
 """
 
 from __future__ import annotations
@@ -30,14 +31,13 @@ from collections.abc import Iterator
 from itertools import chain
 from typing import Any
 
-from flame.core.errors import DataError
 from flame.core.records import Capability, InputField, Provenance, Role
 
 from ..common import pairwise_example, pairwise_task
 from ..files import SourceFiles
 from ..readers import clean, get
 from ..source import HFOrigin, Item, Source
-from ._hub_other_kit import read_split, text
+from ._hub_other_kit import excluded, read_split, text
 
 NAME = "commitpack"
 LICENSE = "MIT"
@@ -108,10 +108,11 @@ def _converter(lang: str):
         new = text(record, "new_contents", prov)
         old = clean(get(record, "old_contents", str, where))
         if not old:
-            raise DataError(prov.file, "empty old file (the commit creates it): no before/after pair",
-                            prov.row, "old_contents")
+            yield excluded(prov, "empty old file (the commit creates it): no before/after pair", "old_contents")
+            return
         if old == new:
-            raise DataError(prov.file, "old and new contents are identical", prov.row, "new_contents")
+            yield excluded(prov, "old and new contents are identical", "new_contents")
+            return
         context = {"language": LANGUAGES[lang], "file_name": text(record, "new_file", prov),
                    "commit_message": message}
         task = BUGFIX_TASK if BUGFIX.search(subject + "\n" + message) else CHANGE_TASK
@@ -123,7 +124,7 @@ def _converter(lang: str):
 def read(files: SourceFiles) -> Iterator[Item]:
     """Both CommitPack tasks from the six languages' files."""
     yield from chain.from_iterable(
-        read_split(files, SPLIT, _converter(lang), lang, (data_file(lang),)) for lang in LANGUAGES
+        read_split(files, SPLIT, _converter(lang), lang, (data_file(lang),), script_repo=True) for lang in LANGUAGES
     )
 
 

@@ -11,7 +11,7 @@ the explanations (github.com/OanaMariaCamburu/e-SNLI), CC-BY-SA-4.0 for SNLI its
 
 One task, `esnli_entailment`, with two outputs, as FLAMe's Figure 2 pairs a verdict with its
 explanation: the relation (classification) and the annotator's explanation (generative).
-A row with no gold label (-1) or an empty explanation is rejected.
+A row with no gold label (-1) is excluded by design; one with an empty explanation is rejected.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from flame.core.records import (
 
 from ..files import SourceFiles
 from ..source import HFOrigin, Item, Source
-from ._hub_other_kit import label, read_split, text
+from ._hub_other_kit import label, read_split, text, without_gold_label
 
 NAME = "esnli"
 LICENSE = "MIT, CC-BY-SA-4.0"
@@ -69,6 +69,10 @@ TASK = TaskSpec(
 
 
 def _convert(record: Any, prov: Provenance) -> Iterator[Item]:
+    unlabeled = without_gold_label(record, prov)
+    if unlabeled:
+        yield unlabeled
+        return
     inputs = {"premise": text(record, "premise", prov), "hypothesis": text(record, "hypothesis", prov)}
     targets = {"relation": label(record, "label", LABELS, prov), "explanation": text(record, "explanation_1", prov)}
     yield Example(TASK.name, inputs, targets, prov)

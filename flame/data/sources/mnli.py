@@ -8,7 +8,7 @@ hash could not be found offline). Schema confirmed from the dataset card
 392,702, validation_matched 9,815, validation_mismatched 9,832. We use train. License per
 the card: the OANC's own permissive terms for most text, CC-BY-3.0 / CC-BY-SA-3.0 for parts
 of the fiction genre, MIT for the annotations. A row without a gold label (label -1) is
-rejected. NLI is recast as attribution (FLAMe §2.5): does the premise support the hypothesis?
+excluded by design. NLI is recast as attribution (FLAMe §2.5): does the premise support the hypothesis?
 """
 
 from __future__ import annotations
@@ -20,7 +20,13 @@ from flame.core.records import Capability, Example, InputField, Provenance, Role
 
 from ..files import SourceFiles
 from ..source import HFOrigin, Item, Source
-from ._hub_other_kit import classification_task, label, read_split, text
+from ._hub_other_kit import (
+    classification_task,
+    label,
+    read_split,
+    text,
+    without_gold_label,
+)
 
 NAME = "mnli"
 LICENSE = "OANC, CC-BY-3.0, CC-BY-SA-3.0, MIT"
@@ -52,6 +58,10 @@ TASK = classification_task(
 
 
 def _convert(record: Any, prov: Provenance) -> Iterator[Item]:
+    unlabeled = without_gold_label(record, prov)
+    if unlabeled:
+        yield unlabeled
+        return
     inputs = {"premise": text(record, "premise", prov), "hypothesis": text(record, "hypothesis", prov)}
     yield Example(TASK.name, inputs, {"relation": label(record, "label", LABELS, prov)}, prov)
 

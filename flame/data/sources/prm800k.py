@@ -14,7 +14,7 @@ has `question` {problem, ground_truth_solution (MATH's human-written solution),
 ground_truth_answer, pre_generated_steps, ...} and `label` {steps, finish_reason}. The
 labeler's verdict is `label.finish_reason`: "solution" (every step checked and the solution
 reached the correct answer) or "found_error" (a step was rated -1; labeling stopped there).
-"give_up" and "bad_problem" rows carry no verdict and are rejected with that reason.
+"give_up" and "bad_problem" rows carry no verdict and are excluded by design with that reason.
 
 Tasks, built the two ways the paper says (PAPER.md §2.5):
 - `prm800k_reference_vs_incorrect`: the MATH reference solution vs each incorrect model
@@ -25,7 +25,7 @@ Tasks, built the two ways the paper says (PAPER.md §2.5):
 - `prm800k_solution` (PRM800K IF): write the solution of each problem; the target is the
   MATH reference solution, once per distinct problem.
 The same solution text labeled again (quality-control questions are served to every labeler)
-is rejected as a duplicate; the first verdict is kept. Counts are not known offline (the
+is excluded by design as a duplicate; the first verdict is kept. Counts are not known offline (the
 FLAMe paper does not give them; Lightman et al. report 800K step labels over 75K solutions to
 12K problems in all), so `expected` is left empty.
 """
@@ -41,8 +41,8 @@ from flame.core.records import Capability, Example, InputField, Provenance, Role
 from ..common import pairwise_example, pairwise_task
 from ..files import SourceFiles
 from ..readers import clean, get
-from ..source import HFOrigin, Item, Rejected, Source
-from ._hub_other_kit import generative_task, read_split, text
+from ..source import HFOrigin, Item, Source
+from ._hub_other_kit import excluded, generative_task, read_split, text
 
 NAME = "prm800k"
 LICENSE = "MIT"
@@ -144,15 +144,16 @@ class _Reader:
             if reference:
                 yield Example(SOLUTION.name, {"problem": problem}, {"solution": reference}, prov)
             else:
-                yield Rejected(prov, "no ground-truth solution for the problem", "question.ground_truth_solution")
+                yield excluded(prov, "no ground-truth solution for the problem", "question.ground_truth_solution")
         if verdict not in (CORRECT, INCORRECT):
-            raise DataError(prov.file, f"no correctness verdict (finish_reason {verdict!r})", prov.row,
-                            "label.finish_reason")
+            yield excluded(prov, f"no correctness verdict (finish_reason {verdict!r})", "label.finish_reason")
+            return
         solution = model_solution(question, prov)
         key = (problem, solution)
         if key in self.seen:
-            raise DataError(prov.file, f"duplicate of row {self.seen[key]} (same problem and solution)",
-                            prov.row, "question.pre_generated_steps")
+            yield excluded(prov, f"duplicate of row {self.seen[key]} (same problem and solution)",
+                           "question.pre_generated_steps")
+            return
         self.seen[key] = prov.row
         if verdict == CORRECT:
             self.correct.setdefault(problem, []).append(solution)
@@ -161,7 +162,7 @@ class _Reader:
         if reference and reference != solution:
             yield pairwise_example(REFERENCE_VS_INCORRECT.name, prov, {"problem": problem}, reference, solution)
         elif not reference:
-            yield Rejected(prov, "no ground-truth solution to pair with", "question.ground_truth_solution")
+            yield excluded(prov, "no ground-truth solution to pair with", "question.ground_truth_solution")
 
     def pairs(self) -> Iterator[Item]:
         for problem, wrong in self.incorrect.items():

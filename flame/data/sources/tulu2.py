@@ -12,7 +12,7 @@ Their `dataset` values, per the card's subset list and Tulu 2's release, are `fl
 `cot`, `oasst1`, `hard_coded` and names starting with `science` (one per science task);
 these exact identifiers were not confirmed against the data offline. Rows of every other
 subset (ShareGPT, GPT-4 Alpaca, Code Alpaca, WizardLM, Open-Orca: model-written responses;
-LIMA: CC-BY-NC-SA) are rejected with that reason. Per the card, FLAN and Open Assistant 1
+LIMA: CC-BY-NC-SA) are excluded by design with that reason. Per the card, FLAN and Open Assistant 1
 are Apache-2.0; the science and hard-coded subsets are released with the mixture (ODC-BY).
 
 Task `tulu2_response`: the conversation up to the last user turn is the input; the target is
@@ -30,7 +30,7 @@ from flame.core.records import Capability, Example, InputField, Provenance, Role
 from ..files import SourceFiles
 from ..readers import clean, get
 from ..source import HFOrigin, Item, Source
-from ._hub_other_kit import generative_task, read_split
+from ._hub_other_kit import excluded, generative_task, read_split
 
 NAME = "tulu2"
 LICENSE = "ODC-BY, Apache-2.0"
@@ -70,8 +70,8 @@ def _convert(record: Any, prov: Provenance) -> Iterator[Item]:
     where = (prov.file, prov.row)
     subset = get(record, "dataset", str, where)
     if not human_written(subset):
-        raise DataError(prov.file, f"subset {subset!r} is not human-written (FLAMe keeps only those)",
-                        prov.row, "dataset")
+        yield excluded(prov, f"subset {subset!r} is not human-written (FLAMe keeps only those)", "dataset")
+        return
     messages = get(record, "messages", list, where)
     turns = []
     for message in messages:
