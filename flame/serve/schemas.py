@@ -1,0 +1,194 @@
+"""Request and response bodies of the HTTP API (pydantic; imports no torch).
+
+Judge requests carry the same fields as a line of `flame judge file` input, plus the options
+the CLI takes as flags (a pointwise `scale`, the classification `classes`). Every request
+model is strict: an unknown field, or a value of the wrong JSON type, is a 422 that names
+the field. A judge endpoint takes one item (answered with one judgment) or a list of items
+(answered with a list, in the same order).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+
+MAX_ITEMS = 256  # items in one judge request
+MAX_CLASSES = 32
+MAX_SCALE_STEPS = 20  # a 1-5 scale is 4 steps; each level is one label the model scores
+TASKS = ("pairwise", "pointwise", "classification")
+
+ItemId = Annotated[Union[str, int], Field(description="your id for the item; echoed in the judgment")]
+ClassName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\r\n]*\S[^\r\n]*$")]
+Scale = Annotated[str, Field(pattern=r"^[0-9]{1,3}-[0-9]{1,3}$", description="integer scale LOW-HIGH, e.g. 1-5")]
+
+
+class Strict(BaseModel):
+    """Base of the request bodies: unknown fields and JSON type coercion are rejected."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def parse_scale(text: str) -> tuple[int, int]:
+    """'1-5' -> (1, 5); the scale needs LOW < HIGH and at most MAX_SCALE_STEPS steps."""
+    match = re.fullmatch(r"([0-9]{1,3})-([0-9]{1,3})", text)
+    if not match:
+        raise ValueError(f"scale must look like 1-5, got {text!r}")
+    low, high = int(match[1]), int(match[2])
+    if not low < high <= low + MAX_SCALE_STEPS:
+        raise ValueError(f"scale needs LOW < HIGH <= LOW + {MAX_SCALE_STEPS}, got {text!r}")
+    return low, high
+
+
+def check_classes(classes: list[str]) -> list[str]:
+    """Class names stripped; at least two, all distinct."""
+    names = [c.strip() for c in classes]
+    if len(names) < 2 or len(set(names)) != len(names):
+        raise ValueError(f"classes need at least two distinct names, got {names}")
+    return names
+
+
+class PairwiseItem(Strict):
+    """Which of two responses to a prompt is better."""
+
+    prompt: str
+    response_a: str
+    response_b: str
+    criteria: str | None = Field(None, description="what 'better' means for you")
+    id: ItemId | None = None
+
+
+class PointwiseItem(Strict):
+    """Rate one response on an integer scale."""
+
+    prompt: str
+    response: str
+    criteria: str | None = Field(None, description="what to rate (default: overall quality)")
+    scale: Scale = "1-5"
+    id: ItemId | None = None
+
+    @field_validator("scale")
+    @classmethod
+    def _scale(cls, v: str) -> str:
+        parse_scale(v)
+        return v
+
+
+class ClassifyItem(Strict):
+    """Put a text into one of the named classes."""
+
+    text: str
+    classes: list[ClassName] = Field(min_length=2, max_length=MAX_CLASSES)
+    question: str | None = Field(None, description="the question the classes answer")
+    id: ItemId | None = None
+
+    @field_validator("classes")
+    @classmethod
+    def _classes(cls, v: list[str]) -> list[str]:
+        return check_classes(v)
+
+
+def _one_or_many(item: type[BaseModel]) -> Any:
+    """A body that is one item or a list of them; errors come only from the shape sent."""
+    many = Annotated[list[item], Field(min_length=1, max_length=MAX_ITEMS)]  # type: ignore[valid-type]
+    return Annotated[
+        Union[Annotated[item, Tag("item")], Annotated[many, Tag("items")]],
+        Discriminator(lambda v: "items" if isinstance(v, list) else "item"),
+    ]
+
+
+PairwiseBody = _one_or_many(PairwiseItem)
+PointwiseBody = _one_or_many(PointwiseItem)
+ClassifyBody = _one_or_many(ClassifyItem)
+
+
+class JudgmentOut(BaseModel):
+    """One judgment (the fields of flame.core.judgment.Judgment) with the item's id."""
+
+    id: str | None = Field(None, description="the item's id (jobs: the line's id, else 'line:N')")
+    line: int | None = Field(None, description="jobs: the 1-based line of the JSONL input")
+    task: str
+    uid: str
+    label: str | None
+    probs: dict[str, float]
+    expected: float | None
+    raw: str
+    valid: bool
+    error: str
+    order_probs: dict[str, dict[str, float]]
+    order_labels: dict[str, str | None]
+    orders_agree: bool | None
+    first_order: Literal["AB", "BA"] | None
+    target: str | None
+    model: str
+
+
+class JobRequest(Strict):
+    """A batch job: JSONL text in the `flame judge file` format, plus that command's options."""
+
+    task: Literal["pairwise", "pointwise", "classification"]
+    jsonl: str = Field(description="one JSON object per line, fields as for `flame judge file`")
+    criteria: str | None = Field(None, description="default criteria for lines without one")
+    scale: Scale = "1-5"
+    classes: list[ClassName] | None = Field(None, min_length=2, max_length=MAX_CLASSES)
+    question: str | None = Field(None, description="classification: default question")
+
+    @field_validator("scale")
+    @classmethod
+    def _scale(cls, v: str) -> str:
+        parse_scale(v)
+        return v
+
+    @field_validator("classes")
+    @classmethod
+    def _classes(cls, v: list[str] | None) -> list[str] | None:
+        return None if v is None else check_classes(v)
+
+    @model_validator(mode="after")
+    def _needs_classes(self) -> "JobRequest":
+        if self.task == "classification" and not self.classes:
+            raise ValueError("a classification job needs classes, e.g. [\"Yes\", \"No\"]")
+        return self
+
+
+class JobCreated(BaseModel):
+    """A job accepted for processing."""
+
+    id: str
+    status: str
+    total: int = Field(description="lines to judge")
+
+
+class JobOut(BaseModel):
+    """A job's state and (a page of) its results, in line order."""
+
+    id: str
+    task: str
+    status: Literal["queued", "running", "done", "failed"]
+    total: int
+    done: int = Field(description="lines judged so far")
+    invalid: int = Field(description="judged lines whose output could not be read as a label")
+    error: str | None
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+    offset: int
+    next_offset: int | None = Field(description="offset of the next page of results, if any")
+    results: list[JudgmentOut]
+
+
+class Health(BaseModel):
+    """Liveness and load."""
+
+    status: Literal["ok", "starting", "draining"]
+    model: str | None
+    queue_depth: int
+    jobs_pending: int
+
+
+class ErrorOut(BaseModel):
+    """An error: `detail` says what went wrong (validation errors also list each problem)."""
+
+    detail: Any
+    message: str | None = None
