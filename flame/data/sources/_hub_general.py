@@ -15,6 +15,7 @@ SOURCES: dict[str, str] = {
     "beavertails_preference": "flame.data.sources.beavertails_preference:SOURCE",
     "feedbackqa": "flame.data.sources.feedbackqa:SOURCE",
     "instrusum": "flame.data.sources.instrusum:SOURCE",
+    "crepe": "flame.data.sources.crepe:SOURCE",
 }
 TABLE7: dict[str, tuple[str, ...]] = {
     "HelpSteer": ("helpsteer",),
@@ -29,6 +30,7 @@ TABLE7: dict[str, tuple[str, ...]] = {
     "BeaverTails QA-Classification": ("beavertails",),
     "FeedbackQA": ("feedbackqa",),
     "InstruSum": ("instrusum",),
+    "CREPE": ("crepe",),
 }
 _NC = ("not permissive: the Hub card of {} declares CC-BY-NC-4.0; the adapter is kept for "
        "evaluation-only use and --permissive-only leaves it out")
