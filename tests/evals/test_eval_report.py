@@ -1,0 +1,130 @@
+"""`flame report`: the HTML page from real results files, opened in headless Chromium."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from flame.cli.report import report
+from flame.core.errors import DataError
+from flame.evals.benchmarks import BENCHMARKS
+from flame.evals.report import load_results, longer_rows, random_rows
+from flame.evals.runner import RunOptions, run
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+class PrefersLonger:
+    """A judge that puts more weight on the longer candidate (and is sure of it)."""
+
+    fingerprint = "fake:longer"
+
+    def prepare(self, prompt):
+        return prompt
+
+    def score(self, requests):
+        out = []
+        for r in requests:
+            a = re.search(r"\nresponse_a: (.*?)\nresponse_b: ", r.context, re.S)
+            b = re.search(r"\nresponse_b: (.*?)\nEVALUATION:", r.context, re.S)
+            if a and b:  # pairwise: longer side gets the higher log-likelihood
+                pick = "A" if len(a.group(1)) >= len(b.group(1)) else "B"
+                out.append(-0.1 if r.continuation == pick else -2.5)
+            else:
+                h = int(hashlib.sha256((r.context + r.continuation).encode()).hexdigest()[:4], 16)
+                out.append(-(h % 300) / 100)
+        return out
+
+    def generate(self, requests):
+        raise AssertionError("not used")
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory, mirror):
+    out = tmp_path_factory.mktemp("results")
+    benches = [BENCHMARKS.get(n) for n in ("rewardbench", "aggrefact", "heldout")]
+    with pytest.MonkeyPatch.context() as mp:  # module scope: the conftest's per-test env is not set yet
+        mp.setenv("FLAME_MIRROR", str(mirror))
+        first = run(benches, PrefersLonger(), model="fake-longer", out=out / "a.json",
+                    options=RunOptions(limit=6), progress=False)
+        second = run(benches[2:], PrefersLonger(), model="fake-longer-seed1", out=out / "b.json",
+                     options=RunOptions(limit=6, seed=1), progress=False)
+    return [first, second]
+
+
+def _report_app() -> typer.Typer:
+    app = typer.Typer()
+    app.command("report")(report)
+    app.command("noop")(lambda: None)  # keep `report` a sub-command, as when mounted on `flame`
+    return app
+
+
+def test_reference_rows_are_computed_from_the_items(results):
+    doc = json.loads(results[0].read_text())
+    rows = [r for r in doc["rows"] if r["benchmark"] == "heldout"]
+    bench = BENCHMARKS.get("heldout")
+    assert bench.aggregate(random_rows(rows))["headline"]["mean"] == pytest.approx(0.5)
+    # this judge always picks the longer side, so it scores exactly like always-longer
+    assert bench.aggregate(longer_rows(rows))["headline"] == doc["benchmarks"]["heldout"]["aggregates"]["headline"]
+    aggrefact = [r for r in doc["rows"] if r["benchmark"] == "aggrefact"]
+    assert longer_rows(aggrefact) is None
+    assert BENCHMARKS.get("aggrefact").aggregate(random_rows(aggrefact))["categories"]["Wice"] == pytest.approx(0.5)
+
+
+def test_report_command_writes_one_self_contained_page(results, tmp_path):
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(_report_app(), ["report", *map(str, results), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text()
+    assert "report written to" in result.output
+    assert "src=\"http" not in page and "href=\"http" not in page  # nothing fetched from elsewhere
+    images = re.findall(r'<img alt="[^"]*" src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    assert len(images) == 4  # rewardbench, aggrefact and heldout categories + the reliability diagram
+    assert "paper: FLAMe-RM-24B" in page and "Wiki-FactVerify" in page  # WiCE matches the paper's item set
+    assert "no overall score" in page and "xstest-approx-should-refuse" in page
+    assert "always longer" in page and "random (expected)" in page
+    assert "100.0" in page  # this judge picks the longer response every time
+
+
+def test_report_rejects_a_file_that_is_not_results(tmp_path):
+    bad = tmp_path / "x.json"
+    bad.write_text(json.dumps({"hello": 1}))
+    with pytest.raises(DataError, match="not a flame results file"):
+        load_results([bad])
+    result = CliRunner().invoke(_report_app(), ["report", str(bad), "--out", str(tmp_path / "r.html")])
+    assert result.exit_code == 1 and "not a flame results file" in result.output
+
+
+def test_page_renders_in_headless_chromium(results, tmp_path):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is required in CI: apt-get install -y chromium")
+        pytest.skip("chromium not installed (apt-get install -y chromium)")
+    out = tmp_path / "report.html"
+    CliRunner().invoke(_report_app(), ["report", *map(str, results), "--out", str(out)])
+    base = [chromium, *CHROMIUM_FLAGS, "--virtual-time-budget=5000"]
+    dom = subprocess.run([*base, f"--user-data-dir={tmp_path / 'profile1'}", "--dump-dom", out.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    decoded = re.search(r'data-images-decoded="(\d+)/(\d+)"', dom.stdout)
+    assert decoded and decoded.group(1) == decoded.group(2) == "4", "the browser did not decode every plot"
+    assert dom.stdout.count("<table") >= 6 and "FLAMe held-out pairwise sets" in dom.stdout
+    shot = tmp_path / "shot.png"
+    snap = subprocess.run([*base, f"--user-data-dir={tmp_path / 'profile2'}", "--window-size=1200,2400",
+                           f"--screenshot={shot}", out.as_uri()], capture_output=True, text=True, timeout=120)
+    assert snap.returncode == 0 and shot.is_file(), snap.stderr[-2000:]
+    from PIL import Image
+
+    colours = Image.open(shot).convert("RGB").getcolors(maxcolors=1 << 20)
+    assert colours is not None and len(colours) > 50  # text, tables and plots, not a blank page

@@ -1,0 +1,176 @@
+"""The runner and `flame eval run/file`, with a fake judge backend behind the real engine
+(load_backend's batching and SQLite cache, the Autorater), on real mirror data."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flame.cli.eval import app
+from flame.evals.benchmarks import BENCHMARKS
+from flame.evals.runner import RunOptions, select
+from flame.judge.models import BACKENDS
+
+CALLS: dict[str, int] = {}
+
+
+class FakeBackend:
+    """Deterministic pseudo-random label log-likelihoods; `fail-after-N` raises after N requests."""
+
+    def __init__(self, name: str) -> None:
+        self.name, self.fingerprint = name, "fake:v1"
+        self.fail_after = int(name.split("-")[-1]) if name.startswith("fail-after-") else None
+
+    def prepare(self, prompt: str) -> str:
+        return prompt
+
+    def score(self, requests):
+        CALLS[self.name] = CALLS.get(self.name, 0) + len(requests)
+        if self.fail_after is not None and CALLS[self.name] > self.fail_after:
+            raise RuntimeError("killed")
+        return [-(int(hashlib.sha256(f"{r.context}|{r.continuation}".encode()).hexdigest()[:6], 16) % 997) / 150
+                for r in requests]
+
+    def generate(self, requests):
+        raise AssertionError("closed label spaces are scored, not generated")
+
+
+@pytest.fixture(autouse=True)
+def fake_backend():
+    if "fake" not in BACKENDS:
+        BACKENDS.register("fake", lambda spec, **options: FakeBackend(spec.path))
+    CALLS.clear()
+
+
+def _run(tmp_path: Path, *args: str):
+    result = CliRunner().invoke(app, ["run", *args, "--out", str(tmp_path), "--no-progress"])
+    return result, sorted(tmp_path.glob("*.json"))
+
+
+def test_run_writes_rows_aggregates_and_manifest(tmp_path, mirror):
+    result, files = _run(tmp_path, "rewardbench", "aggrefact", "heldout", "--model", "fake:ok", "--limit", "3")
+    assert result.exit_code == 0, result.output
+    assert len(files) == 1 and f"results written to {files[0]}" in result.output
+    doc = json.loads(files[0].read_text())
+    rows = doc["rows"]
+    assert len(rows) == 3 * (13 + 2 + 5)  # 3 per subset
+    pair = next(r for r in rows if r["benchmark"] == "rewardbench")
+    assert set(pair["order_probs"]) == {"AB", "BA"} and pair["orders_agree"] in (True, False)
+    assert sum(pair["probs"].values()) == pytest.approx(1.0)
+    m = doc["manifest"]
+    assert m["model"] == {"spec": "fake:ok", "fingerprint": "fake:v1", "backend": "Cached > Batched > FakeBackend"}
+    assert m["git"]["commit"] and m["template"]["hash"] and m["tasks"]["rewardbench"]
+    assert set(m["scoring"]) == {"rewardbench", "aggrefact", "heldout"} and m["seed"] == 0
+    rb = doc["benchmarks"]["rewardbench"]
+    assert rb["data"].startswith("mirror:") and rb["aggregates"]["headline"]["overall"] is None
+    # the per-subset accuracy is the mean of the rows' scores
+    natural = [r["score"] for r in rows if r["subset"] == "llmbar-natural"]
+    assert rb["aggregates"]["categories"]["llmbar-natural"] == pytest.approx(sum(natural) / 3)
+    assert "no overall score" in result.output
+
+
+def test_rerun_resumes_from_cached_judgments(tmp_path, mirror):
+    _, first = _run(tmp_path / "a", "heldout", "--model", "fake:ok", "--limit", "4")
+    asked = CALLS["ok"]
+    assert asked == 5 * 4 * 2 * 2  # 20 pairs x 2 orders x 2 labels
+    _, second = _run(tmp_path / "b", "heldout", "--model", "fake:ok", "--limit", "4")
+    assert CALLS["ok"] == asked  # nothing asked again
+    rows = lambda p: [(r["uid"], r["verdict"], r["probs"]) for r in json.loads(p[0].read_text())["rows"]]  # noqa: E731
+    assert rows(first) == rows(second)
+    assert json.loads(second[0].read_text())["manifest"]["cache"] == {"hits": asked, "misses": 0}
+
+
+def test_killed_run_leaves_no_results_and_resumes(tmp_path, mirror):
+    result, files = _run(tmp_path, "heldout", "--model", "fake:fail-after-40", "--limit", "4", "--batch-size", "2")
+    assert isinstance(result.exception, RuntimeError) and files == []
+    assert list(tmp_path.glob(".*part")) == []
+    CALLS.clear()
+    result, files = _run(tmp_path, "heldout", "--model", "fake:ok", "--limit", "4", "--batch-size", "2")
+    assert result.exit_code == 0 and len(files) == 1
+    assert CALLS["ok"] < 80  # the answers cached before the kill were not asked again
+
+
+def test_results_do_not_depend_on_batch_size(tmp_path, mirror):
+    _, one = _run(tmp_path / "1", "heldout", "--model", "fake:ok", "--limit", "3", "--batch-size", "1", "--no-cache")
+    _, eight = _run(tmp_path / "8", "heldout", "--model", "fake:ok", "--limit", "3", "--batch-size", "8", "--no-cache")
+    strip = lambda p: [{k: v for k, v in r.items()} for r in json.loads(p[0].read_text())["rows"]]  # noqa: E731
+    assert strip(one) == strip(eight)
+
+
+def test_sample_protocol_keeps_rewardbench_whole(mirror):
+    rb, ho = BENCHMARKS.get("rewardbench"), BENCHMARKS.get("heldout")
+    rb_items = rb.load("mirror").items
+    ho_items = ho.load("mirror").items
+    assert len(select(rb, rb_items, RunOptions(sample=256))[0]) == len(rb_items)
+    picked, how = select(ho, ho_items, RunOptions(sample=30, seed=1))
+    assert len(picked) == 5 * 30 and how == {"mode": "sample 30 per subset", "seed": 1}
+    assert [i.example.uid for i in picked] == [i.example.uid for i in select(ho, ho_items, RunOptions(sample=30, seed=1))[0]]
+    assert picked != select(ho, ho_items, RunOptions(sample=30, seed=2))[0]
+    assert len(select(rb, rb_items, RunOptions(limit=2))[0]) == 2 * 13
+
+
+def test_limit_and_sample_together_is_refused(tmp_path):
+    result, _ = _run(tmp_path, "heldout", "--model", "fake:ok", "--limit", "2", "--sample", "3")
+    assert result.exit_code != 0 and "either limit or sample" in result.output
+
+
+def test_unknown_benchmark_suggests_the_name(tmp_path):
+    result, _ = _run(tmp_path, "rewardbnch", "--model", "fake:ok")
+    assert result.exit_code == 1 and "did you mean 'rewardbench'" in result.output
+
+
+def _jsonl(path: Path, records) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def _file(tmp_path: Path, path: Path, *args: str):
+    result = CliRunner().invoke(app, ["file", str(path), *args, "--model", "fake:ok", "--out", str(tmp_path / "out"),
+                                      "--no-progress"])
+    files = sorted((tmp_path / "out").glob("*.json"))
+    return result, (json.loads(files[0].read_text()) if files else None)
+
+
+def test_eval_file_pairwise_with_ties(tmp_path):
+    path = _jsonl(tmp_path / "p.jsonl", [
+        {"prompt": "Capital of France?", "response_a": "Paris.", "response_b": "Lyon.", "label": "A", "subset": "geo"},
+        {"prompt": "2+2?", "response_a": "5", "response_b": "4", "label": "B", "subset": "math"},
+        {"prompt": "Say hi", "response_a": "Hi", "response_b": "Hello", "label": "tie", "subset": "math"},
+    ])
+    result, doc = _file(tmp_path, path, "--task", "pairwise")
+    assert result.exit_code == 0, result.output
+    assert all(set(r["probs"]) == {"A", "B", "tie"} for r in doc["rows"])
+    table = {t["subset"]: t for t in doc["benchmarks"][f"file:{path.name}"]["aggregates"]["tables"]["subsets"]}
+    assert table["all"]["n"] == 3 and table["math"]["n"] == 2
+    assert table["all"]["accuracy"] == pytest.approx(sum(r["score"] for r in doc["rows"]) / 3)
+
+
+def test_eval_file_pointwise_and_classification(tmp_path):
+    path = _jsonl(tmp_path / "s.jsonl", [{"prompt": "p", "response": f"r{i}", "label": i} for i in (1, 3, 5, 2)])
+    result, doc = _file(tmp_path, path, "--task", "pointwise", "--scale", "1-5")
+    assert result.exit_code == 0, result.output
+    head = doc["benchmarks"][f"file:{path.name}"]["aggregates"]["headline"]
+    expected = [r["expected"] for r in doc["rows"]]
+    assert head["mae"] == pytest.approx(sum(abs(e - t) for e, t in zip(expected, (1, 3, 5, 2))) / 4)
+    assert -1 <= head["pearson"] <= 1 and -1 <= head["spearman"] <= 1
+    path = _jsonl(tmp_path / "c.jsonl", [{"text": t, "label": lab} for t, lab in
+                                         (("great!", "positive"), ("awful", "negative"), ("fine", "positive"))])
+    result, doc = _file(tmp_path, path, "--task", "classification")
+    head = doc["benchmarks"][f"file:{path.name}"]["aggregates"]["headline"]
+    assert result.exit_code == 0 and set(doc["rows"][0]["probs"]) == {"negative", "positive"}
+    assert 0 <= head["balanced_accuracy"] <= 1
+
+
+def test_eval_file_bad_row_names_file_row_and_field(tmp_path):
+    path = _jsonl(tmp_path / "bad.jsonl", [{"prompt": "p", "response_a": "a", "response_b": "b", "label": "A"},
+                                           {"prompt": "p", "response_a": "a", "label": "B"}])
+    result, doc = _file(tmp_path, path, "--task", "pairwise")
+    assert result.exit_code == 1 and doc is None
+    assert f"{path}, row 1: field 'response_b': missing field" in result.output
+    result, _ = _file(tmp_path, _jsonl(tmp_path / "l.jsonl", [{"prompt": "p", "response_a": "a", "response_b": "b",
+                                                               "label": "C"}]), "--task", "pairwise")
+    assert result.exit_code == 1 and "row 0: field 'label'" in result.output
