@@ -1,0 +1,36 @@
+"""Every general-quality Table 7 row is now implemented or excluded with a stated reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from flame.core.records import Capability
+from flame.data import table7
+from flame.data.sources import SOURCES
+
+ADAPTED = {"FeedbackQA": "feedbackqa", "InstruSum": "instrusum", "CREPE": "crepe"}
+EXCLUDED = ("Hurdles LFQA", "MAUVE (human judgments)", "News Summary Evaluation", "PRD", "GENIE",
+            "Fine-grained RLHF", "riSum", "Scarecrow", "Validity LFQA")
+
+
+def _entry(name):
+    return next(e for e in table7.entries() if e.dataset == name)
+
+
+def test_no_general_quality_row_is_left_undecided():
+    general = [e for e in table7.entries() if e.capability == Capability.GENERAL]
+    assert [e.dataset for e in general if table7.status(e) == "not yet"] == []
+
+
+@pytest.mark.parametrize("dataset, source", ADAPTED.items())
+def test_adapted_rows_need_download_from_the_hub(dataset, source):
+    entry = _entry(dataset)
+    assert source in entry.sources and table7.status(entry) == "needs download"
+    assert SOURCES.get(source).hf is not None and SOURCES.get(source).permissive
+
+
+@pytest.mark.parametrize("dataset", EXCLUDED)
+def test_excluded_rows_say_why(dataset):
+    entry = _entry(dataset)
+    assert table7.status(entry) == "excluded"
+    assert len(table7.exclusion_reason(entry)) > 60
