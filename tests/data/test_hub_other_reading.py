@@ -63,3 +63,10 @@ def test_a_failed_load_names_the_files(monkeypatch, tmp_path):
     monkeypatch.setattr(datasets, "load_dataset", fail)
     with pytest.raises(DataError, match=r"hf://datasets/bigcode/commitpackft@.*/data/python/data.jsonl.*no such file"):
         read_without_mirror("commitpack", tmp_path)
+
+
+def test_wikibio_reads_dataset_json_at_its_pinned_commit(hub, tmp_path):
+    read_without_mirror("wikibio_hallucination", tmp_path)
+    ((path, kwargs),) = hub
+    assert path == "potsawee/wiki_bio_gpt3_hallucination" and kwargs["data_files"] == {"train": ["dataset.json"]}
+    assert kwargs["revision"] == "c620633e6968e964594946a96b6cbc06e9defe55"
