@@ -224,6 +224,11 @@ def _read_input(path: Path, build, skip_bad: bool) -> tuple[list[tuple[str, int,
     return items, bad
 
 
+def _where(e: DataError) -> str:
+    """A DataError about a JSONL file, with "line N" (rows of a JSONL file are its lines)."""
+    return f"{e.file}, line {e.row}: " + (f"field {e.field!r}: " if e.field else "") + e.reason
+
+
 def _done_ids(path: Path) -> set[str]:
     """Ids already judged in OUT; a torn last line (from a kill mid-write) is cut off."""
     if not path.exists():
@@ -270,10 +275,10 @@ def judge_file(
         items, bad = _read_input(input, build, skip_bad)
         done = _done_ids(output)
     except DataError as e:
-        err.print(f"[red]bad input:[/red] {e}\n(use --skip-bad to skip bad lines)")
+        err.print(f"[red]bad input:[/red] {_where(e)}\n(use --skip-bad to skip bad lines)")
         raise typer.Exit(1)
     for e in bad:
-        err.print(f"[yellow]skipped[/yellow] {e}")
+        err.print(f"[yellow]skipped[/yellow] {_where(e)}")
     todo = [it for it in items if it[0] not in done]
     err.print(f"{len(items)} lines read, {len(bad)} bad, {len(items) - len(todo)} already judged, {len(todo)} to judge")
     judgments: list[Judgment] = []

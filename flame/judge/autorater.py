@@ -62,6 +62,7 @@ class Autorater:
         if mode not in ("score", "generate"):
             raise ValueError(f"mode must be 'score' or 'generate', got {mode!r}")
         self.backend, self.swap, self.mode, self.max_tokens = backend, swap, mode, max_tokens
+        self._can_score: bool | None = None
 
     def judge(self, task: TaskSpec, example: Example) -> Judgment:
         """Judge one example."""
@@ -137,7 +138,9 @@ class Autorater:
         return out
 
     def _scores(self, task: TaskSpec) -> bool:
-        return self.mode == "score" and task.primary_output.labels.closed
+        if self._can_score is None:  # a remote backend may give no logprobs: then generate
+            self._can_score = bool(getattr(self.backend, "can_score", True))
+        return self.mode == "score" and task.primary_output.labels.closed and self._can_score
 
     def _gen_limits(self, task: TaskSpec) -> tuple[int, tuple[str, ...]]:
         if len(task.outputs) == 1 and task.primary_output.labels.closed:
@@ -148,8 +151,10 @@ class Autorater:
         labels = task.primary_output.labels
         order_probs: dict[str, dict[str, float]] = {}
         for order, values in per_order.items():
-            if not all(math.isfinite(v) for v in values):
-                return self._invalid(task, ex, f"non-finite log-likelihood in order {order}: {values}", first)
+            # -inf (a label the backend rules out) is a probability of 0; NaN, or no label
+            # with a finite score, is an invalid judgment.
+            if any(math.isnan(v) for v in values) or not any(math.isfinite(v) for v in values):
+                return self._invalid(task, ex, f"no usable log-likelihood in order {order}: {values}", first)
             probs = dict(zip(labels.labels, _softmax(values)))
             if order == SWAPPED:
                 probs = {_SWAP_LABEL.get(k, k): v for k, v in probs.items()}

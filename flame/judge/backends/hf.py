@@ -58,7 +58,7 @@ class HFBackend:
         base = model.get_base_model() if hasattr(model, "get_base_model") else model
         self._decoder = base.get_decoder()
         self._head = base.get_output_embeddings()
-        self._bos = tokenizer.bos_token_id if _adds_bos(tokenizer) else None
+        self._bos = bos_to_add(tokenizer)
         self.max_length = int(getattr(model.config, "max_position_embeddings", 0) or 0) or None
         weights = fingerprint or _parameter_hash(model)
         dtype = str(next(model.parameters()).dtype).removeprefix("torch.")
@@ -88,23 +88,11 @@ class HFBackend:
 
     def prepare(self, prompt: str) -> str:
         """The exact text the model continues for a FLAMe prompt (see module docstring)."""
-        if not self.chat:
-            return prompt
-        body, header = prompt, ""
-        if prompt.rstrip("\n").endswith(EVALUATION_HEADER):
-            body = prompt.rstrip("\n")[: -len(EVALUATION_HEADER)].rstrip("\n")
-            header = EVALUATION_HEADER + "\n"
-        turn = self.tokenizer.apply_chat_template(
-            [{"role": "user", "content": body}], tokenize=False, add_generation_prompt=True
-        )
-        return turn + header
+        return chat_prepare(self.tokenizer, prompt) if self.chat else prompt
 
     def encode(self, text: str) -> list[int]:
         """Token ids of a context (with the BOS token where the model expects one)."""
-        ids = self.tokenizer(text, add_special_tokens=False).input_ids
-        if self._bos is not None and not text.startswith(self.tokenizer.bos_token or "\0"):
-            ids = [self._bos] + ids
-        return ids
+        return encode_context(self.tokenizer, text, self._bos)
 
     # -- scoring -----------------------------------------------------------------------
 
@@ -116,7 +104,7 @@ class HFBackend:
         contexts: dict[str, int] = {}
         rows: list[tuple[int, list[int]]] = []
         for r in requests:
-            ctx, cont = _split_whitespace(r.context, r.continuation)
+            ctx, cont = split_whitespace(r.context, r.continuation)
             cont_ids = self.tokenizer(cont, add_special_tokens=False).input_ids
             if not cont_ids:
                 raise BackendError(f"empty continuation {r.continuation!r}")
@@ -203,14 +191,38 @@ class HFBackend:
         return texts
 
 
-def _split_whitespace(context: str, continuation: str) -> tuple[str, str]:
+def chat_prepare(tokenizer: Any, prompt: str) -> str:
+    """A FLAMe prompt in the tokenizer's chat template: INSTRUCTIONS and CONTEXT as the user
+    turn, the assistant turn opened with the `EVALUATION:` header (which ends the text)."""
+    body, header = prompt, ""
+    if prompt.rstrip("\n").endswith(EVALUATION_HEADER):
+        body = prompt.rstrip("\n")[: -len(EVALUATION_HEADER)].rstrip("\n")
+        header = EVALUATION_HEADER + "\n"
+    turn = tokenizer.apply_chat_template([{"role": "user", "content": body}], tokenize=False, add_generation_prompt=True)
+    return turn + header
+
+
+def bos_to_add(tokenizer: Any) -> int | None:
+    """The BOS id when the tokenizer prepends one to plain text, else None."""
+    bos = tokenizer.bos_token_id
+    return bos if bos is not None and tokenizer("a").input_ids[:1] == [bos] else None
+
+
+def encode_context(tokenizer: Any, text: str, bos: int | None | str = "auto") -> list[int]:
+    """Token ids of a context: no special tokens added, except the model's BOS when it
+    expects one and the text (e.g. from a chat template) does not already start with it."""
+    if bos == "auto":
+        bos = bos_to_add(tokenizer)
+    ids = tokenizer(text, add_special_tokens=False).input_ids
+    if bos is not None and not text.startswith(tokenizer.bos_token or "\0"):
+        ids = [bos] + ids
+    return ids
+
+
+def split_whitespace(context: str, continuation: str) -> tuple[str, str]:
+    """lm-eval's rule: trailing spaces of the context move to the start of the continuation."""
     stripped = context.rstrip(" ")
     return stripped, context[len(stripped):] + continuation
-
-
-def _adds_bos(tokenizer: Any) -> bool:
-    bos = tokenizer.bos_token_id
-    return bos is not None and tokenizer("a").input_ids[:1] == [bos]
 
 
 def _parameter_hash(model: Any) -> str:

@@ -1,0 +1,63 @@
+"""Model spec strings, fingerprints, and the backend registry."""
+
+from __future__ import annotations
+
+import pytest
+
+from flame.core.errors import FlameError, MissingExtraError
+from flame.core.registry import RegistryError
+from flame.judge.models import BACKENDS, files_fingerprint, load_backend, parse_spec
+
+
+def test_spec_strings_parse_to_backends(tmp_path):
+    assert parse_spec("smollm2-135m").backend == "hf"
+    assert parse_spec(str(tmp_path)).path == str(tmp_path)
+    s = parse_spec("hf:/m/base+adapter:/m/lora")
+    assert (s.backend, s.path, s.adapter) == ("hf", "/m/base", "/m/lora")
+    o = parse_spec("openai:gpt-4o-mini@http://127.0.0.1:8000/v1")
+    assert (o.backend, o.model, o.base_url) == ("openai", "gpt-4o-mini", "http://127.0.0.1:8000/v1")
+    assert parse_spec("gguf:/x/model.gguf").backend == "gguf"
+    assert parse_spec("vllm:/x/model").backend == "vllm"
+    assert sorted(BACKENDS.names()) == ["gguf", "hf", "llamacpp", "openai", "vllm"]
+
+
+def test_bad_specs_say_what_is_accepted():
+    with pytest.raises(FlameError, match="neither 'smollm2-135m' nor a local directory"):
+        parse_spec("smollm2-1.7b")
+    with pytest.raises(RegistryError, match="did you mean 'openai'"):
+        parse_spec("openia:gpt@http://x")
+    with pytest.raises(FlameError, match="openai:MODEL@BASE_URL"):
+        parse_spec("openai:gpt-4o")
+    with pytest.raises(FlameError, match="does not exist"):
+        load_backend("hf:/no/such/model", cache=False)
+
+
+def test_a_missing_extra_fails_with_the_pip_line(tmp_path):
+    pytest.importorskip("torch")
+    try:
+        import vllm  # noqa: F401
+        pytest.skip("vllm is installed here")
+    except ImportError:
+        pass
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(MissingExtraError, match=r"pip install 'flame-autorater\[vllm\]'"):
+        load_backend(f"vllm:{tmp_path}", cache=False)
+
+
+def test_fingerprint_follows_the_weights_not_the_path(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for d in (a, b):
+        d.mkdir()
+        (d / "model.safetensors").write_bytes(b"weights-1")
+        (d / "config.json").write_text("{}")
+        (d / "README.md").write_text(f"notes for {d.name}")  # not part of the model
+    assert files_fingerprint(a) == files_fingerprint(b)
+    (b / "model.safetensors").write_bytes(b"weights-2")
+    assert files_fingerprint(a) != files_fingerprint(b)
+
+
+def test_loaded_backend_fingerprint_names_weights_dtype_and_format(tiny_model_dir):
+    backend = load_backend(str(tiny_model_dir), cache=False, device="cpu")
+    kind, weights, dtype, fmt = backend.fingerprint.split(":")
+    assert (kind, weights, dtype) == ("hf", files_fingerprint(tiny_model_dir), "float32")
+    assert fmt.startswith("fmt-")
