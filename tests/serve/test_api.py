@@ -1,0 +1,149 @@
+"""The judge endpoints on a scripted backend: answers, validation, limits, batching, shutdown."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from flame.judge import adhoc
+from flame.judge.autorater import Autorater
+from flame.serve import Settings, create_app
+
+PAIR = {"prompt": "What is 2+2?", "response_a": "4", "response_b": "5"}
+
+
+def _client(backend, tmp_path, **options):
+    return TestClient(create_app(backend, Settings(state_dir=tmp_path / "state", **options)))
+
+
+def test_pairwise_answers_as_the_autorater_does_for_one_item_and_a_list(scripted, tmp_path):
+    backend = scripted()
+    task = adhoc.pairwise("Prefer correct answers.")
+    expected = Autorater(backend).judge(task, adhoc.pairwise_example(task, **{
+        "prompt": PAIR["prompt"], "a": PAIR["response_a"], "b": PAIR["response_b"]})).to_dict()
+    with _client(backend, tmp_path) as client:
+        one = client.post("/v1/judge/pairwise", json={**PAIR, "criteria": "Prefer correct answers.", "id": 7})
+        many = client.post("/v1/judge/pairwise", json=[{**PAIR, "criteria": "Prefer correct answers."},
+                                                       {**PAIR, "response_b": "four", "id": "x"}])
+    assert one.status_code == 200
+    assert one.json() == {"id": "7", "line": None, **expected}
+    assert set(one.json()["order_probs"]) == {"AB", "BA"}  # both candidate orders were judged
+    assert many.status_code == 200
+    first, second = many.json()
+    assert first == {"id": None, "line": None, **expected}
+    assert second["id"] == "x" and second["uid"] != first["uid"]
+
+
+def test_pointwise_and_classify(scripted, tmp_path):
+    with _client(scripted(), tmp_path) as client:
+        rated = client.post("/v1/judge/pointwise", json={"prompt": "p", "response": "r", "scale": "1-3"}).json()
+        classed = client.post("/v1/judge/classify", json={"text": "t", "classes": ["Yes", "No", "Maybe"]}).json()
+    assert set(rated["probs"]) == {"1", "2", "3"} and 1 <= rated["expected"] <= 3
+    assert rated["label"] == max(rated["probs"], key=rated["probs"].get)
+    assert set(classed["probs"]) == {"Yes", "No", "Maybe"} and classed["expected"] is None
+
+
+@pytest.mark.parametrize("path, body, named", [
+    ("/v1/judge/pairwise", {**PAIR, "temperature": 0.2}, "unknown field 'temperature'"),
+    ("/v1/judge/pairwise", [PAIR, {**PAIR, "extra": 1}], "unknown field 'items[1].extra'"),
+    ("/v1/judge/pairwise", {"prompt": "p", "response_a": "a"}, "response_b: Field required"),
+    ("/v1/judge/pairwise", {**PAIR, "prompt": 3}, "prompt: Input should be a valid string"),
+    ("/v1/judge/pointwise", {"prompt": "p", "response": "r", "scale": "5-1"}, "scale: Value error, scale needs LOW < HIGH"),
+    ("/v1/judge/classify", {"text": "t", "classes": ["Yes", "Yes"]}, "classes: Value error, classes need at least two distinct"),
+    ("/v1/jobs", {"task": "pairwise", "jsonl": "{}", "batch": 3}, "unknown field 'batch'"),
+])
+def test_bad_requests_are_422_naming_the_field(scripted, tmp_path, path, body, named):
+    with _client(scripted(), tmp_path) as client:
+        r = client.post(path, json=body)
+    assert r.status_code == 422
+    assert named in r.json()["message"]
+
+
+def test_body_over_the_limit_is_413_with_or_without_content_length(scripted, tmp_path):
+    big = {**PAIR, "response_a": "x" * 5000}
+    with _client(scripted(), tmp_path, max_body_bytes=2000) as client:
+        assert client.post("/v1/judge/pairwise", json=PAIR).status_code == 200
+        declared = client.post("/v1/judge/pairwise", json=big)
+        import json
+
+        payload = json.dumps(big).encode()
+        chunked = client.post("/v1/judge/pairwise", content=iter([payload[:1500], payload[1500:]]),
+                              headers={"content-type": "application/json"})
+    assert declared.status_code == 413 and "2000 bytes" in declared.json()["detail"]
+    assert chunked.status_code == 413
+
+
+def test_prompt_over_the_token_limit_is_413_naming_the_item(scripted, tmp_path):
+    backend = scripted()
+    with _client(backend, tmp_path, max_input_tokens=400) as client:
+        ok = client.post("/v1/judge/pairwise", json=PAIR)
+        long = client.post("/v1/judge/pairwise", json=[PAIR, {**PAIR, "response_a": "word " * 2000}])
+    assert ok.status_code == 200
+    assert long.status_code == 413
+    assert long.json()["detail"].startswith("item 1: the prompt is about ")
+    assert "at most 400" in long.json()["detail"]
+
+
+def test_full_queue_is_503_with_retry_after(scripted, tmp_path):
+    with _client(scripted(), tmp_path, queue_size=3) as client:
+        r = client.post("/v1/judge/pairwise", json=[PAIR] * 4)
+        assert r.status_code == 503 and r.headers["retry-after"] == "1"
+        assert "queue is full" in r.json()["detail"]
+        assert client.post("/v1/judge/pairwise", json=[PAIR] * 3).status_code == 200
+
+
+def test_slow_judgment_is_504_and_the_server_keeps_working(scripted, tmp_path):
+    backend = scripted(delay=0.6)
+    with _client(backend, tmp_path, timeout_s=0.2) as client:
+        r = client.post("/v1/judge/pairwise", json=PAIR)
+        assert r.status_code == 504 and "0.2 s" in r.json()["detail"]
+        backend.delay = 0
+        time.sleep(0.6)  # the worker finishes the abandoned batch first
+        assert client.post("/v1/judge/pairwise", json=PAIR).status_code == 200
+
+
+def test_concurrent_requests_are_merged_into_batches(scripted, tmp_path, serve_live):
+    backend = scripted(delay=0.05)
+    app = create_app(backend, Settings(state_dir=tmp_path, max_batch=8, max_wait_ms=100))
+    with serve_live(app) as (url, _):
+        with ThreadPoolExecutor(16) as pool:
+            bodies = [{**PAIR, "response_a": f"answer {i}", "id": i} for i in range(32)]
+            responses = list(pool.map(lambda b: httpx.post(url + "/v1/judge/pairwise", json=b, timeout=30), bodies))
+        metrics = httpx.get(url + "/metrics").text
+    assert [r.status_code for r in responses] == [200] * 32
+    assert [r.json()["id"] for r in responses] == [str(i) for i in range(32)]
+    items_per_call = [n // 4 for n in backend.calls]  # a pairwise item is 2 orders x 2 labels
+    assert sum(items_per_call) == 32
+    assert max(items_per_call) <= 8 and len(backend.calls) < 16  # merged, never over max_batch
+    assert 'flame_requests_total{endpoint="/v1/judge/pairwise",status="200"} 32.0' in metrics
+    assert f"flame_batch_size_count {len(backend.calls)}.0" in metrics
+    assert "flame_queue_depth 0.0" in metrics and "flame_request_latency_seconds_bucket" in metrics
+
+
+def test_shutdown_finishes_requests_in_flight(scripted, tmp_path, serve_live):
+    backend = scripted(delay=1.0)
+    app = create_app(backend, Settings(state_dir=tmp_path))
+    result = {}
+    with serve_live(app) as (url, server):
+        thread = threading.Thread(target=lambda: result.update(r=httpx.post(url + "/v1/judge/pairwise", json=PAIR, timeout=30)))
+        thread.start()
+        while not backend.calls:  # the item is with the model
+            time.sleep(0.01)
+        server.should_exit = True
+        thread.join(30)
+    assert result["r"].status_code == 200 and result["r"].json()["valid"]
+
+
+def test_health_and_metrics_text(scripted, tmp_path):
+    with _client(scripted(), tmp_path) as client:
+        health = client.get("/health").json()
+        client.post("/v1/judge/pairwise", json={"prompt": 1})
+        metrics = client.get("/metrics")
+    assert health == {"status": "ok", "model": "scripted:1", "queue_depth": 0, "jobs_pending": 0}
+    assert metrics.headers["content-type"].startswith("text/plain")
+    assert 'flame_requests_total{endpoint="/v1/judge/pairwise",status="422"} 1.0' in metrics.text
