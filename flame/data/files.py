@@ -133,16 +133,23 @@ class SourceFiles:
         datasets = require("datasets", "train")
         rev = revision or origin.revision
         kwargs: dict = {"revision": rev, "streaming": True, "cache_dir": str(flame_home() / "hf")}
+        name, where = origin.dataset_id, f"hf://{origin.dataset_id}@{rev}"
         if data_files:
-            kwargs["data_files"] = {split: list(data_files)}
+            # Read the files with the packaged json/parquet builder through pinned hf:// paths:
+            # this also works for repositories that carry a loading script, which datasets
+            # no longer runs, and for Parquet exports.
+            name = "parquet" if all(p.endswith(".parquet") for p in data_files) else "json"
+            urls = [f"hf://datasets/{origin.dataset_id}@{rev}/{p}" for p in data_files]
+            kwargs = {"streaming": True, "cache_dir": kwargs["cache_dir"], "data_files": {split: urls}}
+            where = ", ".join(urls)
         elif data_dir:
             kwargs["data_dir"] = data_dir
         else:
             kwargs["name"] = config or origin.config
         try:
-            rows = datasets.load_dataset(origin.dataset_id, split=split, **kwargs)
+            rows = datasets.load_dataset(name, split=split, **kwargs)
         except Exception as e:  # datasets raises many types; name the dataset in one clear error
-            raise DataError(f"hf://{origin.dataset_id}@{rev}", f"cannot load split {split!r}: {e}") from e
+            raise DataError(where, f"cannot load split {split!r}: {e}") from e
         yield from enumerate(rows)
 
 

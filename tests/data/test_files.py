@@ -43,3 +43,50 @@ def test_missing_mirror_file_names_the_path(tmp_path):
     spec = RemoteFile(path="f.txt", url="https://example.org/f.txt", sha256="0" * 64)
     with pytest.raises(DataError, match=r"toy/f.txt: missing from mirror"):
         SourceFiles(_source(spec), mirror=tmp_path).path("f.txt")
+
+
+def _hub_source(revision: str = "0123abcd"):
+    from dataclasses import replace
+
+    from flame.data.source import HFOrigin
+
+    return replace(_source(), hf=HFOrigin("org/data", revision=revision, config="main"))
+
+
+def _capture_load(monkeypatch):
+    import datasets
+
+    calls = []
+
+    def fake_load(path, split, **kwargs):
+        calls.append((path, split, kwargs))
+        return [{"text": "row"}]
+
+    monkeypatch.setattr(datasets, "load_dataset", fake_load)
+    return calls
+
+
+def test_hub_rows_stream_the_pinned_revision(monkeypatch, tmp_path):
+    monkeypatch.delenv("FLAME_MIRROR")
+    calls = _capture_load(monkeypatch)
+    rows = list(SourceFiles(_hub_source(), cache=tmp_path).hf_rows("train"))
+    assert rows == [(0, {"text": "row"})]
+    name, split, kw = calls[0]
+    assert (name, split, kw["name"], kw["revision"], kw["streaming"]) == ("org/data", "train", "main", "0123abcd", True)
+
+
+def test_hub_data_files_are_read_by_the_packaged_builder_at_the_pinned_revision(monkeypatch, tmp_path):
+    monkeypatch.delenv("FLAME_MIRROR")
+    calls = _capture_load(monkeypatch)
+    files = SourceFiles(_hub_source(), cache=tmp_path)
+    list(files.hf_rows("train", data_files=("data/en.jsonl",)))
+    list(files.hf_rows("test", data_files=("cmp/test/*.parquet",), revision="feedbeef"))
+    assert calls[0][0] == "json" and calls[0][2]["data_files"] == {"train": ["hf://datasets/org/data@0123abcd/data/en.jsonl"]}
+    assert calls[1][0] == "parquet" and calls[1][2]["data_files"] == {"test": ["hf://datasets/org/data@feedbeef/cmp/test/*.parquet"]}
+
+
+def test_hub_rows_read_the_mirror_layout_for_fixtures(tmp_path):
+    (tmp_path / "toy" / "helpful").mkdir(parents=True)
+    (tmp_path / "toy" / "helpful" / "train.jsonl").write_text('{"a": 1}\n{"a": 2}\n')
+    rows = list(SourceFiles(_hub_source(), mirror=tmp_path).hf_rows("train", subset="helpful"))
+    assert rows == [(0, {"a": 1}), (1, {"a": 2})]

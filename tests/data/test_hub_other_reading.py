@@ -33,9 +33,9 @@ def read_without_mirror(name, tmp_path):
 def test_prm800k_names_its_file_in_the_pinned_repository(hub, tmp_path):
     assert read_without_mirror("prm800k", tmp_path) == []
     ((path, kwargs),) = hub
-    assert path == "tasksource/PRM800K"
-    assert kwargs["data_files"] == {"train": ["phase2_train.jsonl"]}
-    assert kwargs["revision"] == "547b19506677a59037ee888838834b65e9b1ddd4" and kwargs["split"] == "train"
+    assert path == "json" and kwargs["split"] == "train"
+    assert kwargs["data_files"] == {
+        "train": ["hf://datasets/tasksource/PRM800K@547b19506677a59037ee888838834b65e9b1ddd4/phase2_train.jsonl"]}
 
 
 def test_repositories_with_a_loading_script_are_read_as_plain_json_files(hub, tmp_path):
@@ -68,5 +68,5 @@ def test_a_failed_load_names_the_files(monkeypatch, tmp_path):
 def test_wikibio_reads_dataset_json_at_its_pinned_commit(hub, tmp_path):
     read_without_mirror("wikibio_hallucination", tmp_path)
     ((path, kwargs),) = hub
-    assert path == "potsawee/wiki_bio_gpt3_hallucination" and kwargs["data_files"] == {"train": ["dataset.json"]}
-    assert kwargs["revision"] == "c620633e6968e964594946a96b6cbc06e9defe55"
+    assert path == "json" and kwargs["data_files"] == {"train": [
+        "hf://datasets/potsawee/wiki_bio_gpt3_hallucination@c620633e6968e964594946a96b6cbc06e9defe55/dataset.json"]}

@@ -3,11 +3,9 @@
 Reading: `read_split` feeds one split through `SourceFiles.hf_rows` (from a mirror it reads
 `<mirror>/<source>/<config or 'default'>/<split>.jsonl`; without one it streams the pinned
 revision, selecting the data by config or by `data_files` inside the repository, as
-tasksource/PRM800K needs). One case `hf_rows` cannot serve: a repository that still holds a
-loading script named after itself (bigcode/commitpackft has `commitpackft.py`,
-McGill-NLP/FaithDial has `FaithDial.py`). `datasets` 4+ refuses to load such a repository at
-all, even with `data_files`, so for those (`script_repo=True`) the named JSON files are
-streamed through the `json` builder from their `hf://` paths at the pinned revision.
+tasksource/PRM800K needs; named data files are read by the packaged json builder through
+pinned `hf://` paths, which also serves repositories that still hold a loading script, such
+as bigcode/commitpackft and McGill-NLP/FaithDial).
 
 Rows left out by design (no verdict, a duplicate, a non-human subset, nothing to pair) are
 yielded as `excluded(...)`: a `Rejected` with `excluded=True`, not bad data.
@@ -21,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from flame.core.errors import DataError, require
+from flame.core.errors import DataError
 from flame.core.records import (
     Capability,
     InputField,
@@ -33,7 +31,7 @@ from flame.core.records import (
     TaskType,
 )
 
-from ..files import SourceFiles, flame_home
+from ..files import SourceFiles
 from ..readers import clean, get, guarded
 from ..source import Item, Rejected
 
@@ -43,30 +41,10 @@ def split_file(split: str, config: str | None = None) -> str:
     return f"{config or 'default'}/{split}.jsonl"
 
 
-def script_repo_rows(files: SourceFiles, split: str, data_files: tuple[str, ...]) -> Iterator[tuple[int, Any]]:
-    """(row, record) pairs of JSON data files inside a Hub repository that holds a loading
-    script, streamed at the pinned revision through the `json` builder (see module docstring)."""
-    origin = files.source.hf
-    if origin is None:
-        raise DataError(files.source.name, "source declares no Hugging Face origin")
-    datasets = require("datasets", "train")
-    urls = [f"hf://datasets/{origin.dataset_id}@{origin.revision}/{path}" for path in data_files]
-    try:
-        rows = datasets.load_dataset("json", data_files={split: urls}, split=split, streaming=True,
-                                     cache_dir=str(flame_home() / "hf"))
-    except Exception as e:  # datasets raises many types; name the files in one clear error
-        raise DataError(urls[0], f"cannot load split {split!r}: {e}") from e
-    yield from enumerate(rows)
-
-
 def read_split(files: SourceFiles, split: str, convert: Callable[[Any, Provenance], Iterable[Item]],
-               config: str | None = None, data_files: tuple[str, ...] = (), *,
-               script_repo: bool = False) -> Iterator[Item]:
+               config: str | None = None, data_files: tuple[str, ...] = ()) -> Iterator[Item]:
     """Every row of one split through convert; a row that raises DataError becomes Rejected."""
-    if script_repo and files.mirror is None:
-        rows = script_repo_rows(files, split, data_files)
-    else:
-        rows = files.hf_rows(split, config, data_files=data_files)
+    rows = files.hf_rows(split, config, data_files=data_files)
     yield from guarded(files.source.name, split_file(split, config), rows, convert)
 
 

@@ -43,7 +43,6 @@ from flame.core.records import (
 from ..files import SourceFiles
 from ..readers import clean, get, guarded
 from ..source import HFOrigin, Item, Source
-from ._hub_general_util import hub_rows
 
 NAME = "beavertails"
 LICENSE = "CC-BY-NC-4.0"
@@ -86,7 +85,7 @@ def _convert(record: Any, prov: Provenance) -> Iterator[Item]:
 
 def read(files: SourceFiles) -> Iterator[Item]:
     for split in SPLITS:
-        yield from guarded(NAME, f"default/{split}", hub_rows(files, split), _convert)
+        yield from guarded(NAME, f"default/{split}", files.hf_rows(split), _convert)
 
 
 SOURCE = Source(

@@ -6,7 +6,7 @@ also carries the permissive license of its repository). CommitPackFT is the 2 GB
 CommitPack (4 TB) whose commit messages read like instructions (Muennighoff et al. 2023,
 OctoPack); we use it rather than the full CommitPack. The repository holds a deprecated
 loading script (`commitpackft.py`, which `datasets` 4+ refuses), so the JSONL files are read
-directly through the json builder (`_hub_other_kit.script_repo_rows`): `data/<lang>/data.jsonl` for python,
+directly through the json builder (`SourceFiles.hf_rows(data_files=...)`): `data/<lang>/data.jsonl` for python,
 javascript, java, c++, go and rust (the six languages of FLAMe's coding data). Schema
 confirmed from the dataset card and loading script (huggingface.co/datasets/bigcode/
 commitpackft): commit, old_file, new_file, old_contents, new_contents, subject, message,
@@ -124,7 +124,7 @@ def _converter(lang: str):
 def read(files: SourceFiles) -> Iterator[Item]:
     """Both CommitPack tasks from the six languages' files."""
     yield from chain.from_iterable(
-        read_split(files, SPLIT, _converter(lang), lang, (data_file(lang),), script_repo=True) for lang in LANGUAGES
+        read_split(files, SPLIT, _converter(lang), lang, (data_file(lang),)) for lang in LANGUAGES
     )
 
 

@@ -52,7 +52,6 @@ from flame.core.records import (
 from ..files import SourceFiles
 from ..readers import clean, get, guarded
 from ..source import HFOrigin, Item, Rejected, Source
-from ._hub_general_util import hub_rows
 
 NAME = "crepe"
 LICENSE = "BSD-3-Clause"
@@ -132,7 +131,7 @@ def _convert(record: Any, prov: Provenance) -> Iterator[Item]:
 
 def read(files: SourceFiles) -> Iterator[Item]:
     for split, path in SPLITS.items():
-        yield from guarded(NAME, f"default/{split}", hub_rows(files, split, data_files=path), _convert)
+        yield from guarded(NAME, f"default/{split}", files.hf_rows(split, data_files=(path,)), _convert)
 
 
 SOURCE = Source(

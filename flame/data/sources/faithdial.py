@@ -4,7 +4,7 @@
 Origin: the Hub dataset McGill-NLP/FaithDial, revision "main" (no full commit hash found
 offline); MIT (card and github.com/McGill-NLP/FaithDial LICENSE). The repository has a
 loading script (`FaithDial.py`, which `datasets` 4+ refuses) over `data/train.json`; we read
-that file directly through the json builder (`_hub_other_kit.script_repo_rows`). Its format is confirmed
+that file directly through the json builder (`SourceFiles.hf_rows(data_files=...)`). Its format is confirmed
 from the origin README ("Data Format"): a list of dialogues, each {"utterances": [ {history
 (list of previous turns), speaker, knowledge, original_response (the Wizard of Wikipedia
 response), response (the FaithDial response, written or checked by annotators to be
@@ -89,7 +89,7 @@ def _convert(record: Any, prov: Provenance) -> Iterator[Item]:
 
 def read(files: SourceFiles) -> Iterator[Item]:
     """FaithDial train utterances as faithful / hallucinated responses."""
-    yield from read_split(files, SPLIT, _convert, data_files=DATA_FILES, script_repo=True)
+    yield from read_split(files, SPLIT, _convert, data_files=DATA_FILES)
 
 
 SOURCE = Source(

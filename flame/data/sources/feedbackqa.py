@@ -11,7 +11,7 @@ Origin: Hub `McGill-NLP/feedbackQA`, revision 41ea0e39 (the head whose files sit
 `data/`: `feedback_train.json`, `feedback_valid.json`, `feedback_test.json`). License
 Apache-2.0, as the card states (https://huggingface.co/datasets/McGill-NLP/feedbackQA,
 "Licensing Information: Apache 2.0"). The repository carries a loading script, which
-`datasets` 4+ will not run, so the JSON files are read directly (`_hub_json_rows`).
+`datasets` 4+ will not run, so the JSON files are read directly with the packaged json builder (`SourceFiles.hf_rows(data_files=...)`).
 
 Schema: confirmed from the original repository's files of the same names
 (github.com/McGill-NLP/feedbackqa, `feedbackQA_data/WHO/feedback_valid.json` at 2007c300):
@@ -52,7 +52,6 @@ from flame.core.records import (
 from ..files import SourceFiles
 from ..readers import clean, get, guarded
 from ..source import HFOrigin, Item, Source
-from ._hub_json_rows import hub_json_rows
 
 NAME = "feedbackqa"
 LICENSE = "Apache-2.0"
@@ -141,7 +140,7 @@ def _convert(record: Any, prov: Provenance) -> Iterator[Item]:
 
 def read(files: SourceFiles) -> Iterator[Item]:
     for split, path in SPLITS.items():
-        yield from guarded(NAME, f"default/{split}", hub_json_rows(files, split, path), _convert)
+        yield from guarded(NAME, f"default/{split}", files.hf_rows(split, data_files=(path,)), _convert)
 
 
 SOURCE = Source(

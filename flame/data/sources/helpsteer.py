@@ -45,7 +45,6 @@ from ..common import pairwise_example, pairwise_task
 from ..files import SourceFiles
 from ..readers import clean, get
 from ..source import HFOrigin, Item, Rejected, Source
-from ._hub_general_util import hub_rows
 
 NAME = "helpsteer"
 LICENSE = "CC-BY-4.0"
@@ -158,7 +157,7 @@ def read(files: SourceFiles) -> Iterator[Item]:
     for split in SPLITS:
         file = f"default/{split}"
         by_prompt: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
-        for row, record in hub_rows(files, split):
+        for row, record in files.hf_rows(split):
             prov = Provenance(NAME, file, row)
             try:
                 prompt, response, ratings = _row(record, prov)

@@ -58,7 +58,6 @@ from ..common import pairwise_example, pairwise_task
 from ..files import SourceFiles
 from ..readers import clean, get, guarded
 from ..source import HFOrigin, Item, Source
-from ._hub_general_util import hub_rows
 from .hh_rlhf import split_dialogue
 
 NAME = "hh_rlhf_hub"
@@ -155,9 +154,9 @@ def _red_team(record: Any, prov: Provenance) -> Iterator[Item]:
 def read(files: SourceFiles) -> Iterator[Item]:
     for subset, task in [*((d, HELPFULNESS.name) for d in HELPFUL_DIRS), (HARMLESS_DIR, HARMLESSNESS.name)]:
         for split in SPLITS:
-            rows = hub_rows(files, split, subset, data_dir=subset)
+            rows = files.hf_rows(split, subset=subset, data_dir=subset)
             yield from guarded(NAME, f"{subset}/{split}", rows, _pair(task))
-    rows = hub_rows(files, "train", RED_TEAM, data_files=RED_TEAM_FILE, revision=RED_TEAM_REVISION)
+    rows = files.hf_rows("train", subset=RED_TEAM, data_files=(RED_TEAM_FILE,), revision=RED_TEAM_REVISION)
     yield from guarded(NAME, f"{RED_TEAM}/train", rows, _red_team)
 
 

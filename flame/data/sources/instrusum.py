@@ -57,7 +57,6 @@ from ..common import pairwise_example, pairwise_task
 from ..files import SourceFiles
 from ..readers import clean, get, guarded
 from ..source import HFOrigin, Item, Rejected, Source
-from ._hub_general_util import hub_rows
 
 NAME = "instrusum"
 LICENSE = "BSD-3-Clause"
@@ -160,7 +159,7 @@ def _convert(record: Any, prov: Provenance) -> Iterator[Item]:
 
 
 def read(files: SourceFiles) -> Iterator[Item]:
-    yield from guarded(NAME, f"{CONFIG}/{SPLIT}", hub_rows(files, SPLIT, CONFIG), _convert)
+    yield from guarded(NAME, f"{CONFIG}/{SPLIT}", files.hf_rows(SPLIT, subset=CONFIG), _convert)
 
 
 SOURCE = Source(

@@ -33,7 +33,6 @@ from ..common import pairwise_example, pairwise_task
 from ..files import SourceFiles
 from ..readers import clean, get, guarded
 from ..source import HFOrigin, Item, Source
-from ._hub_general_util import hub_rows
 
 NAME = "shp"
 LICENSE = "MIT"
@@ -76,7 +75,7 @@ def _convert(record: Any, prov: Provenance) -> Iterator[Item]:
 
 def read(files: SourceFiles) -> Iterator[Item]:
     for split in SPLITS:
-        yield from guarded(NAME, f"default/{split}", hub_rows(files, split), _convert)
+        yield from guarded(NAME, f"default/{split}", files.hf_rows(split), _convert)
 
 
 SOURCE = Source(

@@ -37,7 +37,6 @@ from ..common import pairwise_example, pairwise_task
 from ..files import SourceFiles
 from ..readers import clean, get, guarded
 from ..source import HFOrigin, Item, Source
-from ._hub_general_util import hub_rows
 
 NAME = "summarize_feedback"
 LICENSE = "MIT"
@@ -91,7 +90,7 @@ def _convert(record: Any, prov: Provenance) -> Iterator[Item]:
 
 def read(files: SourceFiles) -> Iterator[Item]:
     for split in SPLITS:
-        rows = hub_rows(files, split, CONFIG, data_files=f"{CONFIG}/{split}/*.parquet")
+        rows = files.hf_rows(split, subset=CONFIG, data_files=(f"{CONFIG}/{split}/*.parquet",))
         yield from guarded(NAME, f"{CONFIG}/{split}", rows, _convert)
 
 
