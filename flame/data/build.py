@@ -21,27 +21,25 @@ How the build stays streaming, exact and resumable:
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
-import queue
 import re
 import shutil
 import tempfile
-import threading
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Callable, Iterator, Sequence
+from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 import flame
 from flame.core.errors import FlameError
-from flame.core.records import Example, Role, TaskSpec, stable_hash
+from flame.core.records import Role, TaskSpec, stable_hash
 from flame.core.template import TEMPLATE_VERSION, render, template_hash
 
 from .datacard import FLAME_CAPABILITY_SHARES, FLAME_TASK_TYPE_SHARES, render_datacard
@@ -236,44 +234,11 @@ def _write_text(path: Path, text: str) -> None:
 
 # ---------------------------------------------------------------- one source
 
-class _Background:
-    """Runs Parquet writes on one thread, in submission order. pyarrow encodes and compresses
-    without the GIL, so this overlaps the next rows' rendering; the queue bounds memory."""
-
-    def __init__(self, depth: int = 4) -> None:
-        self.jobs: queue.Queue[Callable[[], Any] | None] = queue.Queue(maxsize=depth)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="flame-parquet-writer", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while (job := self.jobs.get()) is not None:
-            if self.error is None:
-                try:
-                    job()
-                except BaseException as e:  # re-raised in the building thread
-                    self.error = e
-
-    def submit(self, job: Callable[[], Any]) -> None:
-        if self.error is not None:
-            raise self.error
-        self.jobs.put(job)
-
-    def __enter__(self) -> "_Background":
-        return self
-
-    def __exit__(self, exc_type: Any, *_: Any) -> None:
-        self.jobs.put(None)
-        self.thread.join()
-        if exc_type is None and self.error is not None:
-            raise self.error
-
-
 class _Shards:
     """The Parquet shards of one (split, task): row groups of bounded size, new file every shard_rows."""
 
-    def __init__(self, folder: Path, shard_rows: int, background: _Background) -> None:
-        self.folder, self.shard_rows, self.background = folder, shard_rows, background
+    def __init__(self, folder: Path, shard_rows: int) -> None:
+        self.folder, self.shard_rows = folder, shard_rows
         self.buffer: list[list[str]] = [[] for _ in COLUMNS]
         self.chars = 0
         self.part = 0
@@ -302,14 +267,14 @@ class _Shards:
                 use_dictionary=["task", "source", "file"], write_statistics=["uid", "task", "source", "file"],
             )
         table = pa.Table.from_arrays([pa.array(c, pa.string()) for c in self.buffer], schema=SCHEMA)
-        self.background.submit(functools.partial(self.writer.write_table, table, row_group_size=table.num_rows))
+        self.writer.write_table(table, row_group_size=table.num_rows)
         self.buffer = [[] for _ in COLUMNS]
         self.chars = 0
 
     def close(self) -> None:
         self._flush()
         if self.writer is not None:
-            self.background.submit(self.writer.close)
+            self.writer.close()
             self.writer = None
 
 
@@ -326,14 +291,13 @@ def _build_source(out: Path, state: Path, source: Source, files: Any, task_ids: 
     specs = {t.name: t for t in _built_tasks(source)}
     expected = [source.expected.get(t) for t in specs]
     total = sum(expected) if expected and None not in expected else None
-    background = _Background()  # started here, stopped by the with block below
-    shards = {(split, t): _Shards(partial / split / t, shard_rows, background) for split in SPLITS for t in specs}
+    shards = {(split, t): _Shards(partial / split / t, shard_rows) for split in SPLITS for t in specs}
     counts = {t: Counter() for t in specs}
     not_built: Counter[str] = Counter()
     reasons: Counter[tuple[str, str]] = Counter()
     dup_pairs: Counter[tuple[str, str]] = Counter()
     seen = 0
-    with background, open(partial / "rejected.jsonl", "w", encoding="utf-8", newline="\n") as rejected, \
+    with open(partial / "rejected.jsonl", "w", encoding="utf-8", newline="\n") as rejected, \
             open(partial / "duplicates.jsonl", "w", encoding="utf-8", newline="\n") as duplicates:
         for item in source.items(files):
             if isinstance(item, Rejected):

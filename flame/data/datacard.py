@@ -40,13 +40,13 @@ def _summary(stats: dict[str, Any]) -> str:
     lines = [
         "# Data card: flame training collection",
         "",
-        f"{_n(stats['examples'], 'example')} in {_n(len(stats['tasks']), 'task')} "
+        (f"{_n(stats['examples'], 'example')} in {_n(len(stats['tasks']), 'task')} "
         f"from {_n(len(stats['sources']), 'source')} "
         f"(train {s['train']:,} / validation {s['validation']:,} / test {s['test']:,}, split by uid hash). "
         f"Dropped source rows: {stats['rejected']['total']:,}, each with its reason (rejected.jsonl); "
         f"exact duplicates removed: {stats['duplicates']['total']:,} (duplicates.jsonl). "
         f"Built with flame {stats['flame_version']}, template v{stats['template']['version']} "
-        f"({stats['template']['hash']}).",
+        f"({stats['template']['hash']})."),
         "",
     ]
     if stats["options"]["permissive_only"]:

@@ -12,7 +12,16 @@ import pytest
 
 from flame.core import FlameError, parse, render
 from flame.core.records import (
-    Capability, Example, InputField, LabelSpace, OutputField, Provenance, Role, TaskSpec, TaskType, stable_hash,
+    Capability,
+    Example,
+    InputField,
+    LabelSpace,
+    OutputField,
+    Provenance,
+    Role,
+    TaskSpec,
+    TaskType,
+    stable_hash,
 )
 from flame.core.registry import Registry
 from flame.data import build as build_module
