@@ -1,0 +1,133 @@
+"""HumanEval best-of-10 reranking: drawn pools, tournament ranking, pass@1 rows of Table 5."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from flame.evals.benchmarks import code_rerank as cr
+from flame.evals.runner import Prepared, RunOptions, judge_all
+
+_FIELDS = re.compile(r"\nresponse_a: (?P<a>.*)\nresponse_b: (?P<b>.*)\nEVALUATION:", re.S)
+_PROGRAM = re.compile(r"\nprogram: (?P<p>.*)\nEVALUATION:", re.S)
+
+
+class Scripted:
+    """A Backend that answers by a rule on the candidate programs (never a real model)."""
+
+    fingerprint = "scripted-fake"
+
+    def __init__(self, good: set[str] | None = None, always: str | None = None) -> None:
+        self.good, self.always = good or set(), always
+
+    def prepare(self, prompt: str) -> str:
+        return prompt
+
+    def score(self, requests):
+        out = []
+        for r in requests:
+            if (m := _FIELDS.search(r.context)) is not None:
+                pick = self.always or ("A" if m.group("a") in self.good or m.group("b") not in self.good else "B")
+            else:
+                pick = "Yes" if _PROGRAM.search(r.context).group("p") in self.good else "No"
+            out.append(0.0 if r.continuation == pick else -3.0)
+        return out
+
+    def generate(self, requests):
+        raise AssertionError("reranking is judged by likelihood")
+
+
+def _pool(task_id: str, passes: list[bool]) -> cr.Pool:
+    cands = tuple((10 + k, f"def f():\n    return {k}  # {task_id} candidate {k}", ok) for k, ok in enumerate(passes))
+    return cr.Pool(task_id, "def f():\n    \"\"\"Return the answer.\"\"\"", cands)
+
+
+POOLS = [_pool("HumanEval/1", [False, True, False, False, True, False, False, False, False, False]),
+         _pool("HumanEval/2", [False] * 10),
+         _pool("HumanEval/3", [True] * 3 + [False] * 7)]
+
+
+def _run(items, backend, bench=cr.BENCHMARK):
+    return judge_all([Prepared(bench, None, items)], backend, RunOptions(batch_size=16))[bench.name]
+
+
+def test_the_draw_is_ten_distinct_samples_fixed_per_problem():
+    a = cr.draw("HumanEval/7")
+    assert len(set(a)) == 10 and all(0 <= i < 100 for i in a)
+    assert cr.draw("HumanEval/7") == a and cr.draw("HumanEval/8") != a
+    assert cr.draw("HumanEval/7", seed=1) != a
+
+
+def test_pools_from_real_samples_and_sandboxed_tests(mirror, monkeypatch):
+    monkeypatch.setenv("FLAME_MIRROR", str(mirror))
+    ps = cr.pools(only=["HumanEval/0", "HumanEval/2"])
+    assert [p.task_id for p in ps] == ["HumanEval/0", "HumanEval/2"]
+    for p in ps:
+        assert [i for i, _, _ in p.candidates] == cr.draw(p.task_id)
+        assert "Examples" in p.problem or ">>>" in p.problem  # the judge sees HumanEval's own prompt
+    assert 0 < sum(ok for p in ps for _, _, ok in p.candidates) < 20  # CodeGen-16B solves some, not all
+    items = cr.pair_items(ps[0])
+    assert len(items) == 45 and len({(it.example.inputs["response_a"], it.example.inputs["response_b"])
+                                     for it in items}) == 45
+    for it in items:
+        m = re.fullmatch(r"HumanEval/0#(\d+)-vs-#(\d+) (pool .*)", str(it.example.provenance.row))
+        assert m and m.group(3) == ps[0].tag
+        ok = {i: passed for i, _, passed in ps[0].candidates}
+        i, j = int(m.group(1)), int(m.group(2))
+        assert it.example.targets == ({"choice": "A" if ok[i] else "B"} if ok[i] != ok[j] else {})
+
+
+def test_tournament_counts_games_and_breaks_ties_by_summed_probability():
+    # 3 candidates, one pair judged in both orders each
+    sure = {"AB": {"A": 0.9, "B": 0.1}, "BA": {"A": 0.8, "B": 0.2}}
+    games = [(1, 2, {"AB": "A", "BA": "A"}, sure),  # 1 beats 2 twice
+             (2, 3, {"AB": "A", "BA": "B"}, {"AB": {"A": 0.6, "B": 0.4}, "BA": {"A": 0.3, "B": 0.7}}),  # split
+             (1, 3, {"AB": "B", "BA": "B"}, {"AB": {"A": 0.4, "B": 0.6}, "BA": {"A": 0.45, "B": 0.55}})]  # 3 twice
+    # wins: 1 -> 2, 2 -> 1, 3 -> 3; 3 wins outright
+    assert cr.tournament(games, [1, 2, 3]) == [3]
+    tied = [(1, 2, {"AB": "A", "BA": "B"}, {"AB": {"A": 0.7, "B": 0.3}, "BA": {"A": 0.6, "B": 0.4}})]
+    # one game each; summed win probability 1: 0.7 + 0.6, 2: 0.3 + 0.4
+    assert cr.tournament(tied, [1, 2]) == [1]
+    even = [(1, 2, {"AB": "A", "BA": "B"}, {"AB": {"A": 0.5, "B": 0.5}, "BA": {"A": 0.5, "B": 0.5}})]
+    assert cr.tournament(even, [1, 2]) == [1, 2]  # still tied: shared
+    assert cr.pick_pass([1, 2], {1: True, 2: False}) == 0.5
+
+
+def test_pass_at_1_rows_none_judge_and_oracle():
+    good = {prog for p in POOLS for _, prog, ok in p.candidates if ok}
+    items = [it for p in POOLS for it in cr.pair_items(p)]
+    agg = cr.aggregate_tournament(_run(items, Scripted(good)))
+    none = (2 / 10 + 0 + 3 / 10) / 3
+    assert agg["headline"]["none"] == pytest.approx(none)
+    assert agg["headline"]["oracle"] == pytest.approx(2 / 3)
+    assert agg["headline"]["judge"] == pytest.approx(2 / 3)  # a judge that knows the tests is the oracle
+    table = {r["ranker"]: r["CodeGen-16B"] for r in agg["tables"]["table5"]}
+    assert table["None (no reranking)"] == pytest.approx(none) and table["Oracle (paper)"] == pytest.approx(0.469)
+    assert agg["tables"]["cost"][0]["judgments_per_problem"] == 90 and agg["partial"] == []
+
+
+def test_a_judge_that_always_answers_A_gains_nothing():
+    items = [it for p in POOLS for it in cr.pair_items(p)]
+    agg = cr.aggregate_tournament(_run(items, Scripted(always="A")))
+    # every candidate wins one game of each pair with the same probability: all tied, shared pick
+    assert agg["headline"]["judge"] == pytest.approx(agg["headline"]["none"]) and agg["headline"]["gain"] == 0
+
+
+def test_partial_tournaments_are_ranked_and_reported():
+    items = [it for p in POOLS for it in cr.pair_items(p)][:45 + 9]  # all of problem 1, 9 pairs of problem 2
+    good = {prog for p in POOLS for _, prog, ok in p.candidates if ok}
+    agg = cr.aggregate_tournament(_run(items, Scripted(good)))
+    assert agg["partial"] == ["judge"] and agg["notes"][0].startswith("partial: 2 of 2 problems judged")
+    assert agg["headline"]["oracle"] == pytest.approx(1 / 2)  # over the pools the rows carry
+    assert {r["task_id"]: r["coverage"] for r in agg["tables"]["problems"]} == {"HumanEval/1": 1.0, "HumanEval/2": 0.2}
+
+
+def test_pointwise_variant_ranks_by_probability_of_yes():
+    good = {prog for p in POOLS for _, prog, ok in p.candidates if ok}
+    items = [it for p in POOLS for it in cr.pointwise_items(p)]
+    rows = _run(items, Scripted(good), cr.POINTWISE_BENCHMARK)
+    agg = cr.aggregate_pointwise(rows)
+    assert agg["headline"]["judge"] == pytest.approx(2 / 3)
+    assert agg["tables"]["cost"][0]["judgments_per_problem"] == 10
+    assert cr.top_by_probability({1: 0.2, 2: 0.9, 3: 0.9, 4: None}) == [2, 3]
