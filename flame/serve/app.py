@@ -10,7 +10,7 @@
     GET  /metrics                                   Prometheus text
     GET  /openapi.json
 
-Errors: 401 (missing or wrong key), 404 (no such job), 413 (body over the size limit, or a
+Errors: 400 (a body that is not JSON text), 401 (missing or wrong key), 404 (no such job), 413 (body over the size limit, or a
 prompt over the token limit), 422 (bad request; the message names the field), 503 with
 Retry-After (queue full, or shutting down), 504 (not judged within the request timeout).
 """
@@ -56,6 +56,7 @@ from .schemas import (
 log = logging.getLogger("flame.serve")
 Target = Union[Autorater, Backend, Callable[[], Union[Autorater, Backend]]]
 RETRY_AFTER_S = 1
+UNION_TAGS = ("item", "pairwise", "pointwise", "classification")  # see schemas: one-or-many bodies, job tasks
 
 
 @dataclass
@@ -80,12 +81,12 @@ def _error(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 def _message(errors: list[dict[str, Any]]) -> str:
-    """'unknown field 'foo'' / 'items[1].prompt: Field required' for pydantic errors; the
-    tag of a one-or-many body ('item' / 'items') is dropped, list indexes kept."""
+    """"unknown field 'foo'" / "items[1].prompt: Field required" for pydantic errors: the
+    union tag of a single-item body or of a job's task is dropped, 'items' and indexes kept."""
     parts = []
     for e in errors:
         loc = [p for i, p in enumerate(e["loc"]) if not (i == 0 and p in ("body", "query", "path"))]
-        if loc and loc[0] == "item":
+        if len(loc) > 1 and loc[0] in UNION_TAGS:
             loc = loc[1:]
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
         if e["type"] == "extra_forbidden":
@@ -203,7 +204,7 @@ def create_app(target: Target, settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"detail": errors, "message": _message(errors)}, status_code=422)
 
     judged = Union[JudgmentOut, list[JudgmentOut]]
-    errors = _error(*auth, 413, 422, 503, 504)
+    errors = _error(400, *auth, 413, 422, 503, 504)
 
     @app.post("/v1/judge/pairwise", response_model=judged, responses=errors, dependencies=guarded, tags=["judge"])
     async def judge_pairwise(body: PairwiseBody) -> Any:
@@ -220,7 +221,7 @@ def create_app(target: Target, settings: Settings | None = None) -> FastAPI:
         """Put a text into one of the named classes."""
         return await svc.judge(body)
 
-    @app.post("/v1/jobs", status_code=202, response_model=JobCreated, responses=_error(*auth, 413, 422, 503),
+    @app.post("/v1/jobs", status_code=202, response_model=JobCreated, responses=_error(400, *auth, 413, 422, 503),
               dependencies=guarded, tags=["jobs"])
     def submit_job(job: JobRequest) -> Any:
         """Queue a JSONL batch (fields as for `flame judge file`); every line is checked first."""

@@ -12,15 +12,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
 MAX_ITEMS = 256  # items in one judge request
 MAX_CLASSES = 32
 MAX_SCALE_STEPS = 20  # a 1-5 scale is 4 steps; each level is one label the model scores
-TASKS = ("pairwise", "pointwise", "classification")
 
 ItemId = Annotated[Union[str, int], Field(description="your id for the item; echoed in the judgment")]
-ClassName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\r\n]*\S[^\r\n]*$")]
+ClassName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S([^\r\n]*\S)?$",
+                                  description="a label: one line, no leading or trailing space")]
 Scale = Annotated[str, Field(pattern=r"^[0-9]{1,3}-[0-9]{1,3}$", description="integer scale LOW-HIGH, e.g. 1-5")]
 
 
@@ -42,11 +42,15 @@ def parse_scale(text: str) -> tuple[int, int]:
 
 
 def check_classes(classes: list[str]) -> list[str]:
-    """Class names stripped; at least two, all distinct."""
-    names = [c.strip() for c in classes]
-    if len(names) < 2 or len(set(names)) != len(names):
-        raise ValueError(f"classes need at least two distinct names, got {names}")
-    return names
+    """At least two class names, all distinct."""
+    if len(classes) < 2 or len(set(classes)) != len(classes):
+        raise ValueError(f"classes need at least two distinct names, got {classes}")
+    return classes
+
+
+Classes = Annotated[list[ClassName], Field(min_length=2, max_length=MAX_CLASSES, json_schema_extra={"uniqueItems": True},
+                                           description="two or more distinct class names"),
+                    AfterValidator(check_classes)]
 
 
 class PairwiseItem(Strict):
@@ -79,14 +83,9 @@ class ClassifyItem(Strict):
     """Put a text into one of the named classes."""
 
     text: str
-    classes: list[ClassName] = Field(min_length=2, max_length=MAX_CLASSES)
+    classes: Classes
     question: str | None = Field(None, description="the question the classes answer")
     id: ItemId | None = None
-
-    @field_validator("classes")
-    @classmethod
-    def _classes(cls, v: list[str]) -> list[str]:
-        return check_classes(v)
 
 
 def _one_or_many(item: type[BaseModel]) -> Any:
@@ -124,15 +123,23 @@ class JudgmentOut(BaseModel):
     model: str
 
 
-class JobRequest(Strict):
-    """A batch job: JSONL text in the `flame judge file` format, plus that command's options."""
-
-    task: Literal["pairwise", "pointwise", "classification"]
+class _Job(Strict):
     jsonl: str = Field(description="one JSON object per line, fields as for `flame judge file`")
+
+
+class PairwiseJob(_Job):
+    """A pairwise batch: lines with prompt, response_a, response_b; optional criteria, id."""
+
+    task: Literal["pairwise"]
+    criteria: str | None = Field(None, description="default criteria for lines without one")
+
+
+class PointwiseJob(_Job):
+    """A pointwise batch: lines with prompt, response; optional criteria, id."""
+
+    task: Literal["pointwise"]
     criteria: str | None = Field(None, description="default criteria for lines without one")
     scale: Scale = "1-5"
-    classes: list[ClassName] | None = Field(None, min_length=2, max_length=MAX_CLASSES)
-    question: str | None = Field(None, description="classification: default question")
 
     @field_validator("scale")
     @classmethod
@@ -140,16 +147,16 @@ class JobRequest(Strict):
         parse_scale(v)
         return v
 
-    @field_validator("classes")
-    @classmethod
-    def _classes(cls, v: list[str] | None) -> list[str] | None:
-        return None if v is None else check_classes(v)
 
-    @model_validator(mode="after")
-    def _needs_classes(self) -> "JobRequest":
-        if self.task == "classification" and not self.classes:
-            raise ValueError("a classification job needs classes, e.g. [\"Yes\", \"No\"]")
-        return self
+class ClassificationJob(_Job):
+    """A classification batch: lines with text; optional question, id."""
+
+    task: Literal["classification"]
+    classes: Classes
+    question: str | None = Field(None, description="default question for lines without one")
+
+
+JobRequest = Annotated[Union[PairwiseJob, PointwiseJob, ClassificationJob], Field(discriminator="task")]
 
 
 class JobCreated(BaseModel):

@@ -66,7 +66,10 @@ def test_pointwise_and_classification_jobs_use_the_job_options(scripted, tmp_pat
     ({"task": "pairwise", "jsonl": _jsonl([{"prompt": "p", "response_a": 1, "response_b": "b"}])},
      "jsonl, row 1: field 'response_a': Input should be a valid string"),
     ({"task": "pairwise", "jsonl": "\n\n"}, "no lines to judge"),
-    ({"task": "classification", "jsonl": _jsonl([{"text": "t"}])}, "a classification job needs classes"),
+    ({"task": "classification", "jsonl": _jsonl([{"text": "t"}])}, "classes: Field required"),
+    ({"task": "pointwise", "jsonl": _jsonl([{"prompt": "p", "response": "r"}]), "classes": ["Y", "N"]},
+     "unknown field 'classes'"),
+    ({"task": "ranking", "jsonl": "{}"}, "Input tag 'ranking' found using 'task' does not match"),
 ])
 def test_a_bad_job_is_refused_whole_naming_line_and_field(scripted, tmp_path, job, message):
     with TestClient(create_app(scripted(), Settings(state_dir=tmp_path))) as client:
