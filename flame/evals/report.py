@@ -230,6 +230,26 @@ def leaderboard(bench: str, runs: Sequence[tuple[str, Doc]]) -> str:
     return _table(["run"] + keys + ["items"], body) + "".join(f'<p class="muted">{n}</p>' for n in notes)
 
 
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    if isinstance(value, (list, tuple)):
+        return _e(", ".join(map(str, value)))
+    return "&mdash;" if value is None else _e(value)
+
+
+def _detail_tables(bench: str, runs: Sequence[tuple[str, Doc]]) -> str:
+    """Each run's aggregate tables (per subset, per section, ...), folded away."""
+    parts = []
+    for name, doc, _ in _bench_rows(runs, bench):
+        for title, rows in ((doc["benchmarks"][bench]["aggregates"] or {}).get("tables") or {}).items():
+            if rows:
+                head = list(rows[0])
+                parts.append(f"<p><b>{_e(_run_label(name, doc))}</b>: {_e(title)}</p>"
+                             + _table(head, [("", [_cell(r.get(h)) for h in head]) for r in rows]))
+    return f"<details><summary>Tables per run</summary>{''.join(parts)}</details>" if parts else ""
+
+
 def _run_section(runs: Sequence[tuple[str, Doc]]) -> str:
     rows = []
     for name, doc in runs:
@@ -284,6 +304,7 @@ def build(runs: Sequence[tuple[str, Doc]]) -> str:
         parts.append(f"<h2>{_e(first['title'])} <span class='muted'>({_e(bench)}, {_e(first['metric'])})</span></h2>")
         parts.append(f"<p class='muted'>Scoring: {_e(first['protocol'])}</p>")
         parts.append(leaderboard(bench, runs))
+        parts.append(_detail_tables(bench, runs))
         cats = [(_run_label(n, d), (d["benchmarks"][bench]["aggregates"] or {}).get("categories", {})) for n, d, _ in entries]
         if any(c for _, c in cats):
             parts.append(f'<img alt="{_e(bench)} per category" src="{category_plot(first["title"], cats, first["metric"])}">')
