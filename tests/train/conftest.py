@@ -19,6 +19,17 @@ import pytest
 SOURCES_FOR_TESTS = ("hh_rlhf", "truthfulqa", "wmt_mqm")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_torch_thread():
+    """Tiny models run fastest on one thread; on a shared CPU more threads mostly wait on each other."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def write_collection(out: Path, sources, per_split: dict[str, int], shard_rows: int) -> None:
     """Write the first examples of each task of sources, rendered, in the built-collection layout."""
     import pyarrow as pa
