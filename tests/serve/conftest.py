@@ -67,8 +67,13 @@ def _tiny_tokenizer(out: Path):
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
-    """A tiny random Llama (hidden 32, 2 layers) with a tiny BPE tokenizer, saved as a model dir."""
+    """A tiny random Llama (hidden 32, 2 layers) with a tiny BPE tokenizer, saved as a model dir.
+
+    Sets torch to one thread: on a shared, oversubscribed CI machine two intra-op threads
+    make this model about 7x slower, not faster.
+    """
     torch = pytest.importorskip("torch")
+    torch.set_num_threads(1)
     from transformers import LlamaConfig, LlamaForCausalLM
 
     out = tmp_path_factory.mktemp("tiny_llama")
