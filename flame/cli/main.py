@@ -10,7 +10,7 @@ import typer
 
 from flame import __version__
 
-from . import data
+from . import data, eval, judge, mix, report, serve, train
 
 app = typer.Typer(
     name="flame",
@@ -20,6 +20,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data.app, name="data", help="The collection: sources, tasks, downloads, builds.")
+app.add_typer(judge.app, name="judge", help="Judge your own data: pairwise, pointwise, classification, JSONL files.")
+app.add_typer(eval.app, name="eval", help="Benchmarks and your own labelled data.")
+app.command("report")(report.report)
+app.add_typer(mix.app, name="mix", help="Training mixtures: which tasks, at which rates.")
+app.add_typer(train.app, name="train", help="Train judges: FLAMe multitask SFT and FLAMe-RM.")
+app.command("serve")(serve.serve)
 
 
 def _version(value: bool) -> None:
