@@ -13,7 +13,6 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -46,15 +45,15 @@ def serve(
     model: str = typer.Option("smollm2-135m", help=MODEL_HELP),
     host: str = typer.Option("127.0.0.1", help="address to bind"),
     port: int = typer.Option(8000, min=0, max=65535, help="port to bind"),
-    api_key_env: Optional[str] = typer.Option(None, help="environment variable holding the API key"),
+    api_key_env: str | None = typer.Option(None, help="environment variable holding the API key"),
     allow_remote_without_key: bool = typer.Option(False, help="allow a non-loopback --host without an API key"),
     max_batch: int = typer.Option(8, min=1, help="items merged into one model batch at most"),
     max_wait_ms: float = typer.Option(10.0, min=0, help="how long a batch waits to fill up"),
     queue: int = typer.Option(256, min=1, help="items waiting at most; more get 503 with Retry-After"),
     timeout: float = typer.Option(30.0, min=0.1, help="seconds a request may wait for its judgments (then 504)"),
     max_body_mb: float = typer.Option(8.0, min=0.001, help="request body size limit in MiB (then 413)"),
-    max_input_tokens: Optional[int] = typer.Option(None, min=1, help="prompt length limit (default: the model's context less 64)"),
-    state_dir: Optional[Path] = typer.Option(None, help="where batch jobs are kept (default: $FLAME_HOME/serve)"),
+    max_input_tokens: int | None = typer.Option(None, min=1, help="prompt length limit (default: the model's context less 64)"),
+    state_dir: Path | None = typer.Option(None, help="where batch jobs are kept (default: $FLAME_HOME/serve)"),
     swap: bool = typer.Option(True, help="pairwise: judge both candidate orders and average"),
     cache: bool = typer.Option(True, help="use the result cache in $FLAME_HOME/cache"),
     log_level: str = typer.Option("info", help="uvicorn log level"),

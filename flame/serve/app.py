@@ -20,10 +20,11 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Union
+from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
@@ -54,7 +55,7 @@ from .schemas import (
 )
 
 log = logging.getLogger("flame.serve")
-Target = Union[Autorater, Backend, Callable[[], Union[Autorater, Backend]]]
+Target = Autorater | Backend | Callable[[], Autorater | Backend]
 RETRY_AFTER_S = 1
 UNION_TAGS = ("item", "pairwise", "pointwise", "classification")  # see schemas: one-or-many bodies, job tasks
 
@@ -203,7 +204,7 @@ def create_app(target: Target, settings: Settings | None = None) -> FastAPI:
         errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
         return JSONResponse({"detail": errors, "message": _message(errors)}, status_code=422)
 
-    judged = Union[JudgmentOut, list[JudgmentOut]]
+    judged = JudgmentOut | list[JudgmentOut]
     errors = _error(400, *auth, 413, 422, 503, 504)
 
     @app.post("/v1/judge/pairwise", response_model=judged, responses=errors, dependencies=guarded, tags=["judge"])

@@ -20,9 +20,9 @@ import math
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from flame.core.judgment import Judgment
 from flame.core.records import Example, TaskSpec
@@ -76,7 +76,7 @@ class Batcher:
         self._closing = False
         self._thread = threading.Thread(target=self._work, name="flame-batcher", daemon=True)
 
-    def start(self) -> "Batcher":
+    def start(self) -> Batcher:
         """Start the worker thread."""
         self._thread.start()
         return self

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any, Union
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -20,7 +20,7 @@ from flame.judge import adhoc
 
 from .schemas import ClassifyItem, JobRequest, PairwiseItem, PointwiseItem, parse_scale
 
-Item = Union[PairwiseItem, PointwiseItem, ClassifyItem]
+Item = PairwiseItem | PointwiseItem | ClassifyItem
 JOB_FILE = "jsonl"  # the "file" named in job line errors
 
 

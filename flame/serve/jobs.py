@@ -189,7 +189,7 @@ class JobRunner:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._work, name="flame-jobs", daemon=True)
 
-    def start(self) -> "JobRunner":
+    def start(self) -> JobRunner:
         """Start the runner thread (it resumes any job left unfinished by a previous run)."""
         self._thread.start()
         return self

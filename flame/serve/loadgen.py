@@ -1,13 +1,45 @@
-"""A small load generator for a running server: N concurrent clients, each sending its
-requests one after another; reports throughput, latency percentiles and every error.
-Used by the load test and bench/serve_load.py."""
+"""Load testing kit: run an app under uvicorn in a thread, and a load generator (N
+concurrent clients, each sending its requests one after another) that reports throughput,
+latency percentiles and every error. Used by the serve tests and bench/serve_load.py."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serving(app: Any, port: int | None = None, start_timeout: float = 120.0) -> Iterator[tuple[str, Any]]:
+    """Serve `app` with uvicorn on 127.0.0.1 in a thread; yields (base URL, uvicorn.Server).
+    On exit the server shuts down gracefully (in-flight requests finish)."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port or free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{server.config.port}", server
+    finally:
+        server.should_exit = True
+        thread.join(start_timeout)
 
 
 @dataclass

@@ -10,15 +10,23 @@ the field. A judge endpoint takes one item (answered with one judgment) or a lis
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+)
 
 MAX_ITEMS = 256  # items in one judge request
 MAX_CLASSES = 32
 MAX_SCALE_STEPS = 20  # a 1-5 scale is 4 steps; each level is one label the model scores
 
-ItemId = Annotated[Union[str, int], Field(description="your id for the item; echoed in the judgment")]
+ItemId = Annotated[str | int, Field(description="your id for the item; echoed in the judgment")]
 ClassName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S([^\r\n]*\S)?$",
                                   description="a label: one line, no leading or trailing space")]
 Scale = Annotated[str, Field(pattern=r"^[0-9]{1,3}-[0-9]{1,3}$", description="integer scale LOW-HIGH, e.g. 1-5")]
@@ -92,7 +100,7 @@ def _one_or_many(item: type[BaseModel]) -> Any:
     """A body that is one item or a list of them; errors come only from the shape sent."""
     many = Annotated[list[item], Field(min_length=1, max_length=MAX_ITEMS)]  # type: ignore[valid-type]
     return Annotated[
-        Union[Annotated[item, Tag("item")], Annotated[many, Tag("items")]],
+        Annotated[item, Tag("item")] | Annotated[many, Tag("items")],
         Discriminator(lambda v: "items" if isinstance(v, list) else "item"),
     ]
 
@@ -156,7 +164,7 @@ class ClassificationJob(_Job):
     question: str | None = Field(None, description="default question for lines without one")
 
 
-JobRequest = Annotated[Union[PairwiseJob, PointwiseJob, ClassificationJob], Field(discriminator="task")]
+JobRequest = Annotated[PairwiseJob | PointwiseJob | ClassificationJob, Field(discriminator="task")]
 
 
 class JobCreated(BaseModel):

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import socket
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -88,38 +86,9 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     return out
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def live_server(app, port: int | None = None):
-    """Run an app under uvicorn in a thread on 127.0.0.1; yields its base URL; stops it after."""
-    import httpx
-    import uvicorn
-
-    port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.02)
-    assert httpx.get(url + "/health").status_code == 200
-    try:
-        yield url, server
-    finally:
-        server.should_exit = True
-        thread.join(60)
-
-
 @pytest.fixture
 def serve_live():
     """serve_live(app) -> context manager yielding (base URL, uvicorn server)."""
-    return live_server
+    from flame.serve.loadgen import serving
+
+    return serving

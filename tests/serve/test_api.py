@@ -24,8 +24,7 @@ def _client(backend, tmp_path, **options):
 def test_pairwise_answers_as_the_autorater_does_for_one_item_and_a_list(scripted, tmp_path):
     backend = scripted()
     task = adhoc.pairwise("Prefer correct answers.")
-    expected = Autorater(backend).judge(task, adhoc.pairwise_example(task, **{
-        "prompt": PAIR["prompt"], "a": PAIR["response_a"], "b": PAIR["response_b"]})).to_dict()
+    expected = Autorater(backend).judge(task, adhoc.pairwise_example(task, prompt=PAIR["prompt"], a=PAIR["response_a"], b=PAIR["response_b"])).to_dict()
     with _client(backend, tmp_path) as client:
         one = client.post("/v1/judge/pairwise", json={**PAIR, "criteria": "Prefer correct answers.", "id": 7})
         many = client.post("/v1/judge/pairwise", json=[{**PAIR, "criteria": "Prefer correct answers."},

@@ -3,6 +3,7 @@ resuming after a restart (the kill -9 case is in test_crash.py)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 
@@ -96,7 +97,7 @@ def test_jobs_run_in_submission_order(scripted, tmp_path):
         ids = [client.post("/v1/jobs", json={"task": "pairwise", "jsonl": _jsonl(_pairs(12, 100 * k))}).json()["id"]
                for k in range(3)]
         jobs = [_wait_done(client, i) for i in ids]
-    for earlier, later in zip(jobs, jobs[1:]):
+    for earlier, later in itertools.pairwise(jobs):
         assert earlier["finished_at"] <= later["started_at"]
 
 
@@ -116,7 +117,7 @@ def test_a_stopped_server_resumes_its_job_without_repeating_lines(scripted, tmp_
 
 
 def test_two_servers_cannot_share_a_state_dir(scripted, tmp_path):
-    with TestClient(create_app(scripted(), Settings(state_dir=tmp_path))):
-        with pytest.raises(StateDirBusy, match="another flame serve is using"):
-            with TestClient(create_app(scripted(), Settings(state_dir=tmp_path))):
-                pass
+    with (TestClient(create_app(scripted(), Settings(state_dir=tmp_path))),
+          pytest.raises(StateDirBusy, match="another flame serve is using"),
+          TestClient(create_app(scripted(), Settings(state_dir=tmp_path)))):
+        pass

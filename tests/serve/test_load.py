@@ -30,7 +30,7 @@ def test_16_clients_x_50_requests_without_an_error(tiny_model_dir, tmp_path, ser
         metrics = httpx.get(url + "/metrics").text
         spot = httpx.post(url + "/v1/judge/pairwise", json=bodies[123]).json()
     assert result.errors == [] and len(result.latencies_s) == CLIENTS * PER_CLIENT
-    batches = int(float(re.search(r"^flame_batch_size_count (\S+)$", metrics, re.M)[1]))
+    batches = int(float(re.search(r"^flame_batch_size_count (\S+)$", metrics, re.MULTILINE)[1]))
     assert batches < CLIENTS * PER_CLIENT  # merged: fewer model calls than requests
     task = adhoc.pairwise()
     alone = Autorater(backend).judge(task, adhoc.pairwise_example(task, "What is 123 + 123?", "It is 246.", "Maybe 124."))

@@ -10,9 +10,9 @@ import tempfile
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
-from hypothesis import HealthCheck, settings  # noqa: E402
+from hypothesis import HealthCheck, settings
 
-from flame.serve import Settings, create_app  # noqa: E402
+from flame.serve import Settings, create_app
 
 
 class HashJudge:

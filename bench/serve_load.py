@@ -1,0 +1,155 @@
+"""Benchmark `flame serve`: throughput and latency with micro-batching against one item at a
+time, in the same run, on the same loaded model, over real HTTP on 127.0.0.1.
+
+    .venv/bin/python bench/serve_load.py --model smollm2-135m --clients 16 --requests 50
+
+Each mode starts a server (uvicorn in a thread) on the one loaded backend, warms it up,
+then `--clients` concurrent clients each send `--requests` pairwise requests one after
+another (every request distinct; the result cache is off). Reported: successful requests
+per second, p50/p99 latency, errors, and the mean items per model batch (from /metrics).
+Results replace the `bench:serve_load` section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shlex
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DOC = REPO / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- bench:serve_load -->", "<!-- /bench:serve_load -->"
+
+
+def bodies(n: int) -> list[dict]:
+    """n distinct pairwise requests of everyday length."""
+    return [{"prompt": f"Explain in one sentence why the sky looks blue (variant {i}).",
+             "response_a": f"Sunlight scatters off air molecules, and blue light scatters most ({i}).",
+             "response_b": f"Because the ocean reflects onto the sky, mostly on day {i}.", "id": i}
+            for i in range(n)]
+
+
+def _batches(metrics: str) -> tuple[float, float]:
+    """(model batches, items judged) so far, from the Prometheus text."""
+    count = re.search(r"^flame_batch_size_count (\S+)$", metrics, re.MULTILINE)
+    items = re.search(r"^flame_batch_size_sum (\S+)$", metrics, re.MULTILINE)
+    return float(count[1]) if count else 0.0, float(items[1]) if items else 0.0
+
+
+def measure(backend, name: str, max_batch: int, max_wait_ms: float, args) -> dict:
+    """One mode: serve the backend with these batching settings and put the load on it."""
+    import httpx
+
+    from flame.judge.autorater import Autorater
+    from flame.serve import Settings, create_app
+    from flame.serve.loadgen import run_load, serving
+
+    total = args.clients * args.requests
+    settings = Settings(max_batch=max_batch, max_wait_ms=max_wait_ms, queue_size=max(256, total),
+                        timeout_s=3600, state_dir=Path(tempfile.mkdtemp(prefix="flame-bench-serve-")))
+    app = create_app(Autorater(backend), settings)
+    with serving(app) as (url, _):
+        warm = run_load(url + "/v1/judge/pairwise", bodies(total)[-args.clients:], clients=args.clients, timeout=3600)
+        before = _batches(httpx.get(url + "/metrics").text)
+        result = run_load(url + "/v1/judge/pairwise", bodies(total), clients=args.clients, timeout=3600)
+        after = _batches(httpx.get(url + "/metrics").text)
+    count, items = after[0] - before[0], after[1] - before[1]
+    return {"mode": name, "max_batch": max_batch, "max_wait_ms": max_wait_ms, "requests": total,
+            "errors": len(result.errors) + len(warm.errors), "first_error": (result.errors or warm.errors or [""])[0],
+            "throughput": result.throughput, "p50_ms": 1000 * result.percentile(50),
+            "p99_ms": 1000 * result.percentile(99), "elapsed_s": result.elapsed_s,
+            "mean_batch": items / count if count else 0.0, "batches": int(count)}
+
+
+def machine(threads: int) -> str:
+    """CPU model, cores, torch threads and versions, in one line."""
+    import torch
+
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        cpu = next(ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                   if ln.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
+    return (f"{cpu}, {os.cpu_count()} cores, {device}; torch {torch.__version__} with {threads} thread(s); "
+            f"Python {platform.python_version()}, {platform.system()} {platform.release()}; "
+            f"load average at start {os.getloadavg()[0]:.1f}")
+
+
+def report(rows: list[dict], args, fingerprint: str, where: str) -> str:
+    """The markdown section (between the markers)."""
+    batched, single = rows
+    ratio = batched["throughput"] / single["throughput"] if single["throughput"] else float("nan")
+    command = ".venv/bin/python bench/serve_load.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    lines = [
+        BEGIN,
+        "## Judge server under load (`flame serve`)",
+        "",
+        f"Command: `{command.strip()}`  ",
+        f"Machine: {where}  ",
+        (f"Model: `{args.model}` (`{fingerprint}`); {args.clients} concurrent clients x {args.requests} pairwise "
+         "requests each (both candidate orders judged), over HTTP on 127.0.0.1, result cache off."),
+        "",
+        "| mode | max batch | max wait (ms) | requests | errors | requests/s | p50 (ms) | p99 (ms) | mean items per model batch |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['mode']} | {r['max_batch']} | {r['max_wait_ms']:g} | {r['requests']} | {r['errors']} | "
+                     f"{r['throughput']:.1f} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} | {r['mean_batch']:.1f} |")
+    lines += ["", f"Throughput with batching / one at a time: **{ratio:.2f}x**.", END, ""]
+    return "\n".join(lines)
+
+
+def write_section(text: str) -> None:
+    """Replace this benchmark's marked section of docs/benchmarks.md (append it if absent)."""
+    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
+    if BEGIN in doc and END in doc:
+        head, rest = doc.split(BEGIN, 1)
+        doc = head + text.rstrip("\n") + rest.split(END, 1)[1]
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + text
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    tmp = DOC.with_suffix(".md.tmp")
+    tmp.write_text(doc, encoding="utf-8")
+    os.replace(tmp, DOC)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default="smollm2-135m", help="model spec (see `flame judge --help`)")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--requests", type=int, default=50, help="requests per client")
+    parser.add_argument("--max-batch", type=int, default=16)
+    parser.add_argument("--max-wait-ms", type=float, default=10.0)
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    parser.add_argument("--no-write", action="store_true", help="print the section, leave docs/ alone")
+    args = parser.parse_args()
+
+    import torch
+
+    from flame.judge.models import load_backend
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    where = machine(torch.get_num_threads())
+    backend = load_backend(args.model, batch_size=args.max_batch * 16, cache=False)
+    rows = [measure(backend, "batched", args.max_batch, args.max_wait_ms, args),
+            measure(backend, "one at a time", 1, 0.0, args)]
+    text = report(rows, args, backend.fingerprint, where)
+    print(text)
+    for r in rows:
+        if r["errors"]:
+            print(f"{r['mode']}: {r['errors']} errors, first: {r['first_error']}", file=sys.stderr)
+    if not args.no_write:
+        write_section(text)
+        print(f"wrote {DOC}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
