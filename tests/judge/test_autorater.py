@@ -85,3 +85,21 @@ def test_generated_verdicts_are_mapped_back_per_order(scripted, llmbar):
     j = Autorater(scripted(lambda prompt, _: "choice: A"), mode="generate").judge(task, ex)
     assert j.order_labels == {"AB": "A", "BA": "B"} and j.orders_agree is False
     assert j.label == j.order_labels[j.first_order]  # split vote: the order shown first decides
+
+
+def test_a_ruled_out_label_gets_zero_and_unusable_scores_are_invalid(scripted):
+    task = adhoc.classification(("Yes", "No", "Unsure"))
+    ex = adhoc.classification_example(task, "The sky is blue.")
+    j = Autorater(scripted(lambda ctx, label: {"Yes": -0.1, "No": -2.0}.get(label, float("-inf")))).judge(task, ex)
+    assert j.valid and j.label == "Yes" and j.probs["Unsure"] == 0.0
+    nan = Autorater(scripted(lambda ctx, label: float("nan"))).judge(task, ex)
+    assert not nan.valid and nan.label is None and "no usable log-likelihood" in nan.error
+
+
+def test_a_backend_without_logprobs_is_judged_by_generation(scripted, llmbar):
+    task, examples = llmbar(2)
+    judge = scripted(lambda prompt, _: "choice: A")
+    judge.can_score = False  # e.g. an OpenAI-compatible server that returns no logprobs
+    judgments = Autorater(judge).judge_many(task, examples)
+    assert judge.score_calls == 0 and judge.generate_calls == 1
+    assert all(j.valid and j.probs == {} and j.orders_agree is False for j in judgments)

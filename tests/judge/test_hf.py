@@ -29,9 +29,11 @@ def test_scores_match_a_plain_forward_pass_for_one_and_many_token_labels(tiny_ba
     labels = ["A", "1", "10", "Yes, definitely"]  # " 1" and " 10" are 2 and 3 tokens
     reqs = [ScoreRequest(tiny_backend.prepare(render(task, ex).text) + "choice: ", lab)
             for ex in examples for lab in labels]
-    batched = tiny_backend.score(reqs)
-    for req, got in zip(reqs, batched):
-        assert got == pytest.approx(_full_forward_logprob(tiny_backend, req.context, req.continuation), abs=1e-4)
+    batched = tiny_backend.score(reqs)  # the two prompts share their instructions: prefix KV path
+    no_prefix = HFBackend(tiny_backend.model, tiny_backend.tokenizer, prefix_cache=False).score(reqs)
+    for req, got, plain in zip(reqs, batched, no_prefix):
+        reference = _full_forward_logprob(tiny_backend, req.context, req.continuation)
+        assert got == pytest.approx(reference, abs=1e-4) and plain == pytest.approx(reference, abs=1e-4)
 
 
 def test_judgments_do_not_change_with_batch_size(tiny_backend, llmbar):

@@ -2,6 +2,9 @@
 
 Scoring computes each distinct context once per batch and only the logits it needs:
 
+0. the tokens every context of a batch shares (the chat header and the task's INSTRUCTIONS
+   block, and for one pair's two orders the CONTEXT up to the first response) are run once
+   and their KV cache is shared by the batch (`prefix_cache=True`, the default);
 1. the distinct contexts of a batch are right-padded and run in one forward pass through
    the decoder; the LM head is applied to each context's last position only, which gives
    the log-probability of every continuation's first token (a closed label space of
@@ -10,8 +13,9 @@ Scoring computes each distinct context once per batch and only the logits it nee
    on top of the context's KV cache, their rows gathered from it, with the padding masked
    out and position ids continuing from each context's real length.
 
-Right padding with explicit masks keeps every real token at the same positions whatever
-the batch, so results do not depend on batch size (tests check 1 vs 8 within 1e-4).
+Right padding with explicit masks and position ids keeps every real token at the same
+position whatever the batch, so results do not depend on batch size beyond float rounding
+(tests check 1 vs 8 within 1e-4).
 
 Tokenization follows lm-eval-harness: trailing whitespace of a context moves to the front
 of its continuation ("choice: " + "A" is scored as "choice:" + " A"), so labels are scored
@@ -36,6 +40,7 @@ from flame.core.template import EVALUATION_HEADER, template_hash
 from .base import BackendError, GenerateRequest, ScoreRequest, cut_at_stop
 
 PREPARE_VERSION = "1"  # bump when `prepare` changes the text a model sees
+MIN_SHARED_PREFIX = 16  # shorter shared prefixes are not worth a separate pass
 
 
 class HFBackend:
@@ -46,10 +51,11 @@ class HFBackend:
     """
 
     def __init__(self, model: Any, tokenizer: Any, *, fingerprint: str | None = None,
-                 chat: bool | None = None, name: str = "hf") -> None:
+                 chat: bool | None = None, name: str = "hf", prefix_cache: bool = True) -> None:
         torch = require("torch", "hf")
         self.torch = torch
         self.model = model.eval()
+        self.prefix_cache = prefix_cache
         self.tokenizer = tokenizer
         self.device = next(model.parameters()).device
         self.chat = bool(getattr(tokenizer, "chat_template", None)) if chat is None else chat
@@ -67,7 +73,8 @@ class HFBackend:
 
     @classmethod
     def load(cls, path: str | Path, *, adapter: str | Path | None = None, device: str | None = None,
-             dtype: str | None = None, chat: bool | None = None, fingerprint: str | None = None) -> "HFBackend":
+             dtype: str | None = None, chat: bool | None = None, fingerprint: str | None = None,
+             prefix_cache: bool = True) -> "HFBackend":
         """Load a model directory (safetensors) and its tokenizer, plus an optional PEFT adapter.
 
         Defaults: CUDA in bfloat16 when available, else CPU in float32.
@@ -82,7 +89,7 @@ class HFBackend:
             peft = require("peft", "hf")
             model = peft.PeftModel.from_pretrained(model, str(adapter))
         model.to(device)
-        return cls(model, tokenizer, fingerprint=fingerprint, chat=chat)
+        return cls(model, tokenizer, fingerprint=fingerprint, chat=chat, prefix_cache=prefix_cache)
 
     # -- prompt format ---------------------------------------------------------------
 
@@ -116,17 +123,39 @@ class HFBackend:
 
         multi = [i for i, (_, c) in enumerate(rows) if len(c) > 1]
         with torch.inference_mode():
-            ids, mask = self._pad(ctx_ids)
-            lengths = mask.sum(1)
-            out = self._decoder(input_ids=ids, attention_mask=mask, use_cache=bool(multi))
-            last = out.last_hidden_state[torch.arange(len(ctx_ids), device=self.device), lengths - 1]
+            last, cache, mask = self._run_contexts(ctx_ids, keep_cache=bool(multi))
             first = torch.log_softmax(self._head(last).float(), dim=-1)
             scores = [first[c, cont[0]].item() for c, cont in rows]
             if multi:
-                rest = self._score_rest(out.cache, mask, lengths, [rows[i] for i in multi])
+                rest = self._score_rest(cache, mask, mask.sum(1), [rows[i] for i in multi])
                 for i, s in zip(multi, rest):
                     scores[i] += s
         return scores
+
+    def _run_contexts(self, ctx_ids: list[list[int]], keep_cache: bool) -> tuple[Any, Any, Any]:
+        """Run the contexts; (last-position hidden states, KV cache, attention mask).
+
+        With prefix_cache, the tokens all contexts share (chat header, INSTRUCTIONS block,
+        ...) are run once and their KV cache is expanded to the batch; only the rest of each
+        context is run, right-padded, at positions continuing after the prefix.
+        """
+        torch = self.torch
+        shared = _common_prefix(ctx_ids) if self.prefix_cache and len(ctx_ids) > 1 else 0
+        shared = min(shared, min(len(c) for c in ctx_ids) - 1)  # every row keeps a token to read
+        if shared < MIN_SHARED_PREFIX:
+            ids, mask = self._pad(ctx_ids)
+            out = self._decoder(input_ids=ids, attention_mask=mask, use_cache=keep_cache)
+            last = out.last_hidden_state[torch.arange(len(ctx_ids), device=self.device), mask.sum(1) - 1]
+            return last, out.cache, mask
+        prefix = torch.tensor([ctx_ids[0][:shared]], device=self.device)
+        cache = self._decoder(input_ids=prefix, use_cache=True).cache
+        cache.batch_repeat_interleave(len(ctx_ids))
+        ids, rest_mask = self._pad([c[shared:] for c in ctx_ids])
+        mask = torch.cat([torch.ones((len(ctx_ids), shared), dtype=rest_mask.dtype, device=self.device), rest_mask], 1)
+        positions = shared + torch.arange(ids.shape[1], device=self.device).expand(len(ctx_ids), -1)
+        out = self._decoder(input_ids=ids, attention_mask=mask, position_ids=positions, cache=cache, use_cache=True)
+        last = out.last_hidden_state[torch.arange(len(ctx_ids), device=self.device), rest_mask.sum(1) - 1]
+        return last, out.cache, mask
 
     def _score_rest(self, cache: Any, ctx_mask: Any, lengths: Any, rows: list[tuple[int, list[int]]]) -> list[float]:
         """Log-probability of tokens 2..n of each continuation, on top of the context cache."""
@@ -217,6 +246,15 @@ def encode_context(tokenizer: Any, text: str, bos: int | None | str = "auto") ->
     if bos is not None and not text.startswith(tokenizer.bos_token or "\0"):
         ids = [bos] + ids
     return ids
+
+
+def _common_prefix(seqs: list[list[int]]) -> int:
+    n = min(len(s) for s in seqs)
+    first = seqs[0]
+    for i in range(n):
+        if any(s[i] != first[i] for s in seqs):
+            return i
+    return n
 
 
 def split_whitespace(context: str, continuation: str) -> tuple[str, str]:
