@@ -214,12 +214,13 @@ def _prepare(out: Path, plan: dict[str, Any]) -> Path:
 
 
 @contextmanager
-def _atomic(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
-    """Open a temp file beside path; rename it over path only if the block completes."""
+def _atomic(path: Path) -> Iterator[IO[str]]:
+    """Open a temp text file beside path; rename it over path only if the block completes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, mode, **({"encoding": "utf-8", "newline": "\n"} if "b" not in mode else {})) as f:
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the collection is meant to be shared
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             yield f
         os.replace(tmp, path)
     finally:
@@ -297,6 +298,8 @@ def _build_source(out: Path, state: Path, source: Source, files: Any, task_ids: 
     reasons: Counter[tuple[str, str]] = Counter()
     dup_pairs: Counter[tuple[str, str]] = Counter()
     seen = 0
+    if progress:
+        progress(source.name, 0, total)
     with open(partial / "rejected.jsonl", "w", encoding="utf-8", newline="\n") as rejected, \
             open(partial / "duplicates.jsonl", "w", encoding="utf-8", newline="\n") as duplicates:
         for item in source.items(files):

@@ -207,7 +207,10 @@ def test_permissive_only_leaves_out_restricted_sources_and_says_so(tmp_path, syn
 
 
 def test_rebuild_gives_byte_identical_files(tmp_path):
-    a = build_collection(tmp_path / "a", sources=["hh_rlhf"], shard_rows=700)
+    calls = []
+    a = build_collection(tmp_path / "a", sources=["hh_rlhf"], shard_rows=700,
+                         progress=lambda *call: calls.append(call))
+    assert calls[0] == ("hh_rlhf", 0, 2308) and calls[-1] == ("hh_rlhf", 2308, 2308)  # what the CLI's bar shows
     build_collection(tmp_path / "b", sources=["hh_rlhf"], shard_rows=700)
     files_a, files_b = _files(tmp_path / "a"), _files(tmp_path / "b")
     assert files_a == files_b
