@@ -175,7 +175,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=None, help="SQLite file (default $FLAME_HOME/evals/code_exec.sqlite)")
     ap.add_argument("--problems", type=int, default=None, help="only the first N problems")
     args = ap.parse_args(argv)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     cands = codet_candidates()
     if args.problems:

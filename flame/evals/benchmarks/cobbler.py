@@ -69,7 +69,14 @@ from collections import defaultdict
 from typing import Any, Iterable, Mapping, Sequence
 
 from flame.core.judgment import ORIGINAL, SWAPPED
-from flame.core.records import Capability, Example, InputField, Provenance, Role, TaskSpec
+from flame.core.records import (
+    Capability,
+    Example,
+    InputField,
+    Provenance,
+    Role,
+    TaskSpec,
+)
 from flame.data.common import CHOICE, RESPONSE_A, RESPONSE_B, pairwise_task
 from flame.data.sources import cobbler as src
 

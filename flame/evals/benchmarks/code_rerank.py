@@ -32,6 +32,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
+from flame.core.errors import FlameError
 from flame.core.judgment import ORIGINAL, SWAPPED
 from flame.core.records import (
     Capability,
@@ -144,7 +145,7 @@ def pools(only: Sequence[str] | None = None, workers: int | None = None) -> list
     for t, cs in chosen.items():
         missing = [c.index for c in cs if (t, c.index) not in verdicts]
         if missing:
-            raise RuntimeError(f"{t}: the sandbox could not run samples {missing}; rerun to retry")
+            raise FlameError(f"{t}: the sandbox could not run samples {missing}; rerun to retry")
         out.append(Pool(t, problems[t], tuple((c.index, c.program, verdicts[(t, c.index)].passed) for c in cs)))
     return out
 
@@ -240,8 +241,8 @@ def _summary(pool_of: Mapping[str, dict[int, bool]], judge: Mapping[str, float],
     full = len(judge) == len(pool_of) and all(v == 1.0 for v in coverage.values())
     pass_judge = mean(judge.values())
     notes = [] if full else [
-        f"partial: {len(judge)} of {len(pool_of)} problems judged, mean share of their items judged "
-        f"{mean(coverage.values()):.2f}; on those problems None = {judged_none:.4f}, Oracle = {judged_oracle:.4f}"]
+        (f"partial: {len(judge)} of {len(pool_of)} problems judged, mean share of their items judged "
+        f"{mean(coverage.values()):.2f}; on those problems None = {judged_none:.4f}, Oracle = {judged_oracle:.4f}")]
     return {
         "headline": {"judge": pass_judge, "none": none, "oracle": oracle, "gain": (pass_judge - judged_none)
                      if pass_judge is not None else None},
@@ -313,7 +314,7 @@ POINTWISE_BENCHMARK = Benchmark(
     title="HumanEval best-of-10 reranking, pointwise P(correct)",
     loaders={MIRROR: load_pointwise},
     aggregate=aggregate_pointwise,
-    protocol=(f"code-rerank-pointwise: the same pools; one Yes/No judgment per candidate, pick = highest "
+    protocol=("code-rerank-pointwise: the same pools; one Yes/No judgment per candidate, pick = highest "
               "P(Yes), ties shared; pass@1 by sandboxed HumanEval tests"),
     metric="pass@1",
 )
