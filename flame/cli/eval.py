@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any
 
 import typer
 
@@ -21,7 +21,7 @@ CACHE_OPTION = typer.Option(True, "--cache/--no-cache", help="Use the persistent
 DEVICE_OPTION = typer.Option(None, "--device", help="Backend device, e.g. cpu or cuda.")
 
 
-def _backend(model: str, batch_size: int, cache: bool, device: Optional[str]) -> Any:
+def _backend(model: str, batch_size: int, cache: bool, device: str | None) -> Any:
     from flame.judge import load_backend
 
     return load_backend(model, batch_size=batch_size, cache=cache, device=device)
@@ -47,21 +47,21 @@ def _summary(path: Path) -> None:
 
 @app.command("run")
 def run(
-    benchmarks: List[str] = typer.Argument(..., help="Benchmark names: rewardbench, aggrefact, heldout."),
+    benchmarks: list[str] = typer.Argument(..., help="Benchmark names: rewardbench, aggrefact, heldout."),
     model: str = MODEL_OPTION,
-    limit: Optional[int] = typer.Option(None, "--limit", help="Judge a seeded random N items of every subset."),
-    sample: Optional[int] = typer.Option(None, "--sample", help="Paper protocol: N (256) random items per subset; "
+    limit: int | None = typer.Option(None, "--limit", help="Judge a seeded random N items of every subset."),
+    sample: int | None = typer.Option(None, "--sample", help="Paper protocol: N (256) random items per subset; "
                                          "RewardBench in full."),
     data: str = typer.Option("auto", "--data", help="official (Hugging Face Hub), mirror (rebuild from public source "
                              "files), a file path with the official schema, or auto (mirror when FLAME_MIRROR is set, "
                              "else official)."),
-    mirror: Optional[Path] = typer.Option(None, "--mirror", help="Local mirror laid out like shared/data (sets FLAME_MIRROR)."),
+    mirror: Path | None = typer.Option(None, "--mirror", help="Local mirror laid out like shared/data (sets FLAME_MIRROR)."),
     out: Path = OUT_OPTION,
     seed: int = SEED_OPTION,
     batch_size: int = BATCH_OPTION,
     swap: bool = typer.Option(True, "--swap/--no-swap", help="Judge pairwise items in both candidate orders."),
     cache: bool = CACHE_OPTION,
-    device: Optional[str] = DEVICE_OPTION,
+    device: str | None = DEVICE_OPTION,
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
 ) -> None:
     """Run benchmarks with a judge and write one results JSON (rows, aggregates, manifest)."""
@@ -89,16 +89,16 @@ def file(
     path: Path = typer.Argument(..., help="JSONL of human labels (fields: see below)."),
     task: str = typer.Option(..., "--task", help="pairwise | pointwise | classification"),
     model: str = MODEL_OPTION,
-    criteria: Optional[str] = typer.Option(None, "--criteria", help="Your evaluation criteria, added to the instructions."),
+    criteria: str | None = typer.Option(None, "--criteria", help="Your evaluation criteria, added to the instructions."),
     scale: str = typer.Option("1-5", "--scale", help="pointwise: the integer scale LOW-HIGH."),
-    classes: Optional[str] = typer.Option(None, "--classes", help="classification: comma-separated classes "
+    classes: str | None = typer.Option(None, "--classes", help="classification: comma-separated classes "
                                           "(default: the distinct labels in the file)."),
-    question: Optional[str] = typer.Option(None, "--question", help="classification: the question the class answers."),
+    question: str | None = typer.Option(None, "--question", help="classification: the question the class answers."),
     out: Path = OUT_OPTION,
     batch_size: int = BATCH_OPTION,
     swap: bool = typer.Option(True, "--swap/--no-swap", help="pairwise: judge in both candidate orders."),
     cache: bool = CACHE_OPTION,
-    device: Optional[str] = DEVICE_OPTION,
+    device: str | None = DEVICE_OPTION,
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
 ) -> None:
     """Score a judge on your own labelled JSONL file (one JSON object per line).

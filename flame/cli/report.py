@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List
 
 import typer
 
@@ -11,7 +10,7 @@ from .output import user_errors
 
 
 def report(
-    results: List[Path] = typer.Argument(..., help="Results JSON files written by `flame eval run` / `flame eval file`."),
+    results: list[Path] = typer.Argument(..., help="Results JSON files written by `flame eval run` / `flame eval file`."),
     out: Path = typer.Option(Path("report.html"), "--out", "-o", help="Where to write the HTML page."),
 ) -> None:
     """Leaderboard, per-category bars, calibration, swap consistency and length bias for runs."""

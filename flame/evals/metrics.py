@@ -8,7 +8,8 @@ output was invalid), `probs` (probability per label), and for pairwise items
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 Row = Mapping[str, Any]
 INVALID_PAIRWISE_SCORE = 0.5  # RewardBench's generative scorer: an unreadable verdict is "effectively a tie"

@@ -19,8 +19,9 @@ import datetime as dt
 import html
 import io
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from flame.core.errors import DataError, require
 
@@ -75,7 +76,10 @@ def longer_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]] | Non
 
 
 def references(bench: Any, rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    """name -> aggregates of the computed reference judges on these rows."""
+    """name -> aggregates of the computed reference judges on these rows (none when some
+    row has no human label: a reference judge needs one to be scored against)."""
+    if not rows or any(r.get("target") is None for r in rows):
+        return {}
     refs = {"random (expected)": bench.aggregate(random_rows(rows))}
     always = longer_rows(rows)
     if always is not None:
@@ -294,10 +298,11 @@ def _diagnostics(runs: Sequence[tuple[str, Doc]]) -> str:
 def build(runs: Sequence[tuple[str, Doc]]) -> str:
     """The report page for the given (name, results document) runs."""
     benches = list(dict.fromkeys(b for _, doc in runs for b in doc["benchmarks"]))
-    parts = [f"<h1>flame evaluation report</h1><p class='muted'>{len(runs)} run(s), generated "
-             f"{dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')}. Scores in percent; "
+    intro = (f"<h1>flame evaluation report</h1><p class='muted'>{len(runs)} run(s), generated "
+             f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}. Scores in percent; "
              "<span class='partial'>*</span> marks a partial score (subsets missing, see notes); "
-             "&mdash; means not computable from these items.</p>", "<h2>Runs</h2>", _run_section(runs)]
+             "&mdash; means not computable from these items.</p>")
+    parts = [intro, "<h2>Runs</h2>", _run_section(runs)]
     for bench in benches:
         entries = _bench_rows(runs, bench)
         first = entries[0][1]["benchmarks"][bench]

@@ -30,9 +30,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from flame import __version__
 from flame.core.judgment import Judgment
@@ -132,7 +133,7 @@ def git_commit() -> dict[str, Any]:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
                                 timeout=10, check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "dirty": None}
     return {"commit": commit, "dirty": bool(dirty)}
@@ -181,7 +182,7 @@ def results(prepared: Sequence[Prepared], rows: dict[str, list[dict[str, Any]]],
         "seed": options.seed,
         "selection": {"data": options.data, "limit": options.limit, "sample": options.sample},
         "scoring": {name: b["protocol"] for name, b in benches.items()},
-        "started": dt.datetime.fromtimestamp(started, dt.timezone.utc).isoformat(timespec="seconds"),
+        "started": dt.datetime.fromtimestamp(started, dt.UTC).isoformat(timespec="seconds"),
         "wall_s": round(wall_s, 3),
         "cache": cache,
         "python": sys.version.split()[0],
@@ -205,7 +206,7 @@ def results_path(out: Path, model: str, names: Iterable[str], started: float) ->
     if out.suffix == ".json":
         return out
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_")[:60] or "model"
-    stamp = dt.datetime.fromtimestamp(started, dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = dt.datetime.fromtimestamp(started, dt.UTC).strftime("%Y%m%d-%H%M%S")
     bench = re.sub(r"[^A-Za-z0-9._+-]+", "_", "+".join(names))[:60]
     return out / f"{slug}__{bench}__{stamp}.json"
 
@@ -233,7 +234,13 @@ def run(benchmarks: Sequence[Benchmark], backend: Any, *, model: str, out: Path,
     total = sum(len(p.items) for p in prepared)
     t0 = time.perf_counter()
     if progress:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
 
         with Progress(TextColumn("judging"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()) as bar:
             task = bar.add_task("judging", total=total)

@@ -9,13 +9,12 @@ import pytest
 
 from flame.core.errors import DataError
 from flame.core.registry import RegistryError
-from flame.evals.benchmarks import BENCHMARKS
-from flame.evals.benchmarks import aggrefact, heldout
+from flame.evals.benchmarks import BENCHMARKS, aggrefact, heldout
 from flame.evals.metrics import balanced_accuracy
 
 
 def test_registry_lists_the_builtins_and_suggests_on_typos():
-    assert BENCHMARKS.names() == ["aggrefact", "heldout", "rewardbench"]
+    assert {"aggrefact", "heldout", "rewardbench"} <= set(BENCHMARKS.names())
     with pytest.raises(RegistryError, match="did you mean 'rewardbench'"):
         BENCHMARKS.get("rewardbnech")
 

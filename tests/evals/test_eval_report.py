@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 import typer
@@ -35,8 +34,8 @@ class PrefersLonger:
     def score(self, requests):
         out = []
         for r in requests:
-            a = re.search(r"\nresponse_a: (.*?)\nresponse_b: ", r.context, re.S)
-            b = re.search(r"\nresponse_b: (.*?)\nEVALUATION:", r.context, re.S)
+            a = re.search(r"\nresponse_a: (.*?)\nresponse_b: ", r.context, re.DOTALL)
+            b = re.search(r"\nresponse_b: (.*?)\nEVALUATION:", r.context, re.DOTALL)
             if a and b:  # pairwise: longer side gets the higher log-likelihood
                 pick = "A" if len(a.group(1)) >= len(b.group(1)) else "B"
                 out.append(-0.1 if r.continuation == pick else -2.5)
@@ -115,14 +114,14 @@ def test_page_renders_in_headless_chromium(results, tmp_path):
     CliRunner().invoke(_report_app(), ["report", *map(str, results), "--out", str(out)])
     base = [chromium, *CHROMIUM_FLAGS, "--virtual-time-budget=5000"]
     dom = subprocess.run([*base, f"--user-data-dir={tmp_path / 'profile1'}", "--dump-dom", out.as_uri()],
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120, check=False)
     assert dom.returncode == 0, dom.stderr[-2000:]
     decoded = re.search(r'data-images-decoded="(\d+)/(\d+)"', dom.stdout)
     assert decoded and decoded.group(1) == decoded.group(2) == "4", "the browser did not decode every plot"
     assert dom.stdout.count("<table") >= 6 and "FLAMe held-out pairwise sets" in dom.stdout
     shot = tmp_path / "shot.png"
     snap = subprocess.run([*base, f"--user-data-dir={tmp_path / 'profile2'}", "--window-size=1200,2400",
-                           f"--screenshot={shot}", out.as_uri()], capture_output=True, text=True, timeout=120)
+                           f"--screenshot={shot}", out.as_uri()], capture_output=True, text=True, timeout=120, check=False)
     assert snap.returncode == 0 and shot.is_file(), snap.stderr[-2000:]
     from PIL import Image
 

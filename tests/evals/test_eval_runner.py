@@ -79,7 +79,7 @@ def test_rerun_resumes_from_cached_judgments(tmp_path, mirror):
     assert asked == 5 * 4 * 2 * 2  # 20 pairs x 2 orders x 2 labels
     _, second = _run(tmp_path / "b", "heldout", "--model", "fake:ok", "--limit", "4")
     assert CALLS["ok"] == asked  # nothing asked again
-    rows = lambda p: [(r["uid"], r["verdict"], r["probs"]) for r in json.loads(p[0].read_text())["rows"]]  # noqa: E731
+    rows = lambda p: [(r["uid"], r["verdict"], r["probs"]) for r in json.loads(p[0].read_text())["rows"]]
     assert rows(first) == rows(second)
     assert json.loads(second[0].read_text())["manifest"]["cache"] == {"hits": asked, "misses": 0}
 
@@ -97,7 +97,7 @@ def test_killed_run_leaves_no_results_and_resumes(tmp_path, mirror):
 def test_results_do_not_depend_on_batch_size(tmp_path, mirror):
     _, one = _run(tmp_path / "1", "heldout", "--model", "fake:ok", "--limit", "3", "--batch-size", "1", "--no-cache")
     _, eight = _run(tmp_path / "8", "heldout", "--model", "fake:ok", "--limit", "3", "--batch-size", "8", "--no-cache")
-    strip = lambda p: [{k: v for k, v in r.items()} for r in json.loads(p[0].read_text())["rows"]]  # noqa: E731
+    strip = lambda p: [{k: v for k, v in r.items()} for r in json.loads(p[0].read_text())["rows"]]
     assert strip(one) == strip(eight)
 
 

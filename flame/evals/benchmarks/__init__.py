@@ -1,4 +1,5 @@
-"""The benchmark registry: RewardBench, LLM-AggreFact and FLAMe's held-out pairwise sets.
+"""The benchmark registry: RewardBench, LLM-AggreFact, FLAMe's held-out pairwise sets, the
+CoBBLEr bias audit and HumanEval code reranking.
 
 Built-ins are listed in one static map of lazy references (nothing is imported until a
 benchmark is asked for).
@@ -14,6 +15,9 @@ BUILTINS = {
     "rewardbench": "flame.evals.benchmarks.rewardbench:BENCHMARK",
     "aggrefact": "flame.evals.benchmarks.aggrefact:BENCHMARK",
     "heldout": "flame.evals.benchmarks.heldout:BENCHMARK",
+    "cobbler": "flame.evals.benchmarks.cobbler:BENCHMARK",
+    "code-rerank": "flame.evals.benchmarks.code_rerank:BENCHMARK",
+    "code-rerank-pointwise": "flame.evals.benchmarks.code_rerank:POINTWISE_BENCHMARK",
 }
 
 BENCHMARKS: Registry[Benchmark] = Registry("benchmark", BUILTINS)

@@ -25,7 +25,8 @@ partial or left out, naming what is missing.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from flame.core.errors import DataError
 from flame.core.records import Example, Provenance, TaskSpec
@@ -33,8 +34,18 @@ from flame.data.readers import clean, get
 from flame.data.sources.wice import CLAIM, DOCUMENT, NO, SUPPORTED, YES, grounding_task
 
 from ..metrics import balanced_accuracy, by_key, mean
-from .base import FILE, MIRROR, OFFICIAL, Benchmark, Item, Loaded, file_records, hf_records, records_items, \
-    source_items
+from .base import (
+    FILE,
+    MIRROR,
+    OFFICIAL,
+    Benchmark,
+    Item,
+    Loaded,
+    file_records,
+    hf_records,
+    records_items,
+    source_items,
+)
 
 NAME = "aggrefact"
 HF_ID, HF_SPLIT = "lytang/LLM-AggreFact", "test"

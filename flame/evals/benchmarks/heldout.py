@@ -19,7 +19,8 @@ exists only when all five sets are present.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..metrics import by_key, mean
 from .base import MIRROR, Benchmark, Loaded, source_items

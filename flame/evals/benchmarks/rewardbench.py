@@ -27,16 +27,35 @@ sections are complete.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from flame.core.errors import DataError
-from flame.core.records import Capability, Example, InputField, Provenance, Role, TaskSpec
+from flame.core.records import (
+    Capability,
+    Example,
+    InputField,
+    Provenance,
+    Role,
+    TaskSpec,
+)
 from flame.data.common import pairwise_example, pairwise_task
 from flame.data.readers import clean, get
 
 from ..metrics import by_key, mean
-from .base import FILE, MIRROR, OFFICIAL, Benchmark, Item, Loaded, file_records, hf_records, records_items, \
-    rekey_pairwise, source_items
+from .base import (
+    FILE,
+    MIRROR,
+    OFFICIAL,
+    Benchmark,
+    Item,
+    Loaded,
+    file_records,
+    hf_records,
+    records_items,
+    rekey_pairwise,
+    source_items,
+)
 
 NAME = "rewardbench"
 HF_ID, HF_SPLIT = "allenai/reward-bench", "filtered"

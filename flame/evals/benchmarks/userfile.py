@@ -15,8 +15,9 @@ and Spearman correlation with the labels; classification accuracy and balanced a
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from flame.core.errors import DataError
 from flame.core.records import Example, Provenance, TaskSpec
