@@ -17,7 +17,8 @@ the paper's ratings, bundles and weights and writes the `opt-rm` mixture:
 - weights: 100K for generally helpful, + 30K per category bundle, 3K for others; the top-2
   most helpful tasks (largest final gain) of each of Chat Hard, Coding and Safety get 200K.
 
-Not yet here: the driver that runs the per-task tail-patches and benchmark evaluations.
+The driver that runs the per-task tail-patches and the benchmark evaluations is
+flame.train.tailpatch_run (`flame train tailpatch`); the evaluation, flame.train.tailpatch_eval.
 """
 
 from __future__ import annotations
