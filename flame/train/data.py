@@ -2,17 +2,19 @@
 
 An example is `prompt + target + eos`, tokenized as two pieces (the prompt ends with
 "EVALUATION:\\n", so the cut is a clean token boundary); the prompt is prepared as the
-judge's HF backend prepares it (chat template where the tokenizer has one). Prompt positions get label -100 and
+judge's HF backend prepares it (its own `chat_prepare` and `encode_context`: chat template
+where the tokenizer has one, BOS where the model expects it). Prompt positions get label -100 and
 add nothing to the loss. A global batch is sorted by length before it is cut into
 micro-batches (length grouping: little padding), and every micro-batch goes to one process.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
-from flame.core.template import EVALUATION_HEADER
+from flame.judge.backends.hf import chat_prepare, encode_context
 
 IGNORE = -100
 
@@ -39,21 +41,7 @@ def prepare_prompt(tokenizer: Any, prompt: str, chat: bool) -> str:
     """
     if not chat or not getattr(tokenizer, "chat_template", None):
         return prompt
-    body, header = prompt, ""
-    if prompt.rstrip("\n").endswith(EVALUATION_HEADER):
-        body = prompt.rstrip("\n")[: -len(EVALUATION_HEADER)].rstrip("\n")
-        header = EVALUATION_HEADER + "\n"
-    turn = tokenizer.apply_chat_template([{"role": "user", "content": body}], tokenize=False, add_generation_prompt=True)
-    return turn + header
-
-
-def prompt_ids(tokenizer: Any, text: str) -> list[int]:
-    """Token ids of a prepared prompt, with BOS where the tokenizer adds one and the text lacks it."""
-    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
-    bos = tokenizer.bos_token_id
-    if bos is not None and tokenizer("a")["input_ids"][:1] == [bos] and not text.startswith(tokenizer.bos_token):
-        ids = [bos] + ids
-    return ids
+    return chat_prepare(tokenizer, prompt)
 
 
 def encode(tokenizer: Any, prompt: str, target: str, max_length: int, task: str = "") -> Encoded:
@@ -63,7 +51,7 @@ def encode(tokenizer: Any, prompt: str, target: str, max_length: int, task: str 
     prompt, keeping the instructions at its start and the EVALUATION header at its end; a
     target that alone does not fit is cut at its end.
     """
-    p = prompt_ids(tokenizer, prompt)
+    p = encode_context(tokenizer, prompt)
     t = tokenizer(target, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
     if len(t) >= max_length:
         t = t[: max_length - 1]
