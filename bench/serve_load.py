@@ -1,7 +1,7 @@
 """Benchmark `flame serve`: throughput and latency with micro-batching against one item at a
 time, in the same run, on the same loaded model, over real HTTP on 127.0.0.1.
 
-    .venv/bin/python bench/serve_load.py --model smollm2-135m --clients 16 --requests 50
+    .venv/bin/python bench/serve_load.py --model smollm2-135m tiny --clients 16 --requests 50
 
 Each mode starts a server (uvicorn in a thread) on the one loaded backend, warms it up,
 then `--clients` concurrent clients each send `--requests` pairwise requests one after
@@ -41,7 +41,7 @@ def _batches(metrics: str) -> tuple[float, float]:
     return float(count[1]) if count else 0.0, float(items[1]) if items else 0.0
 
 
-def measure(backend, name: str, max_batch: int, max_wait_ms: float, args) -> dict:
+def measure(backend, name: str, max_batch: int, max_wait_ms: float, clients: int, requests: int) -> dict:
     """One mode: serve the backend with these batching settings and put the load on it."""
     import httpx
 
@@ -49,14 +49,14 @@ def measure(backend, name: str, max_batch: int, max_wait_ms: float, args) -> dic
     from flame.serve import Settings, create_app
     from flame.serve.loadgen import run_load, serving
 
-    total = args.clients * args.requests
+    total = clients * requests
     settings = Settings(max_batch=max_batch, max_wait_ms=max_wait_ms, queue_size=max(256, total),
                         timeout_s=3600, state_dir=Path(tempfile.mkdtemp(prefix="flame-bench-serve-")))
     app = create_app(Autorater(backend), settings)
     with serving(app) as (url, _):
-        warm = run_load(url + "/v1/judge/pairwise", bodies(total)[-args.clients:], clients=args.clients, timeout=3600)
+        warm = run_load(url + "/v1/judge/pairwise", bodies(total)[-clients:], clients=clients, timeout=3600)
         before = _batches(httpx.get(url + "/metrics").text)
-        result = run_load(url + "/v1/judge/pairwise", bodies(total), clients=args.clients, timeout=3600)
+        result = run_load(url + "/v1/judge/pairwise", bodies(total), clients=clients, timeout=3600)
         after = _batches(httpx.get(url + "/metrics").text)
     count, items = after[0] - before[0], after[1] - before[1]
     return {"mode": name, "max_batch": max_batch, "max_wait_ms": max_wait_ms, "requests": total,
@@ -82,19 +82,16 @@ def machine(threads: int) -> str:
             f"load average at start {os.getloadavg()[0]:.1f}")
 
 
-def report(rows: list[dict], args, fingerprint: str, where: str) -> str:
-    """The markdown section (between the markers)."""
+def table(model: str, fingerprint: str, requests: int, rows: list[dict], args) -> list[str]:
+    """One model's markdown table and batching ratio."""
     batched, single = rows
     ratio = batched["throughput"] / single["throughput"] if single["throughput"] else float("nan")
-    command = ".venv/bin/python bench/serve_load.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    about = " A random 2-layer model: this measures the server and its batching, not a judge." if model == "tiny" else ""
     lines = [
-        BEGIN,
-        "## Judge server under load (`flame serve`)",
+        f"### `{model}`",
         "",
-        f"Command: `{command.strip()}`  ",
-        f"Machine: {where}  ",
-        (f"Model: `{args.model}` (`{fingerprint}`); {args.clients} concurrent clients x {args.requests} pairwise "
-         "requests each (both candidate orders judged), over HTTP on 127.0.0.1, result cache off."),
+        (f"`{fingerprint}`; {args.clients} concurrent clients x {requests} pairwise requests each "
+         f"(both candidate orders judged).{about}"),
         "",
         "| mode | max batch | max wait (ms) | requests | errors | requests/s | p50 (ms) | p99 (ms) | mean items per model batch |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -102,8 +99,25 @@ def report(rows: list[dict], args, fingerprint: str, where: str) -> str:
     for r in rows:
         lines.append(f"| {r['mode']} | {r['max_batch']} | {r['max_wait_ms']:g} | {r['requests']} | {r['errors']} | "
                      f"{r['throughput']:.1f} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} | {r['mean_batch']:.1f} |")
-    lines += ["", f"Throughput with batching / one at a time: **{ratio:.2f}x**.", END, ""]
-    return "\n".join(lines)
+    return [*lines, "", f"Throughput with batching / one at a time: **{ratio:.2f}x**.", ""]
+
+
+def report(tables: list[list[str]], where: str) -> str:
+    """The markdown section (between the markers)."""
+    command = ".venv/bin/python bench/serve_load.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    lines = [
+        BEGIN,
+        "## Judge server under load (`flame serve`)",
+        "",
+        f"Command: `{command.strip()}`  ",
+        f"Machine: {where}  ",
+        "Over HTTP on 127.0.0.1 (uvicorn in the benchmark process), result cache off; each mode on the same "
+        "loaded model, after a warm-up of one request per client.",
+        "",
+    ]
+    for t in tables:
+        lines += t
+    return "\n".join([*lines, END, ""])
 
 
 def write_section(text: str) -> None:
@@ -122,9 +136,11 @@ def write_section(text: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default="smollm2-135m", help="model spec (see `flame judge --help`)")
+    parser.add_argument("--model", nargs="+", default=["smollm2-135m"],
+                        help="model specs (see `flame judge --help`); 'tiny': a tiny random model built on the fly")
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--requests", type=int, default=50, help="requests per client")
+    parser.add_argument("--requests", type=int, nargs="+", default=[50],
+                        help="requests per client: one number, or one per --model")
     parser.add_argument("--max-batch", type=int, default=16)
     parser.add_argument("--max-wait-ms", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
@@ -138,17 +154,30 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     where = machine(torch.get_num_threads())
-    backend = load_backend(args.model, batch_size=args.max_batch * 16, cache=False)
-    rows = [measure(backend, "batched", args.max_batch, args.max_wait_ms, args),
-            measure(backend, "one at a time", 1, 0.0, args)]
-    text = report(rows, args, backend.fingerprint, where)
+    counts = args.requests * len(args.model) if len(args.requests) == 1 else args.requests
+    if len(counts) != len(args.model):
+        parser.error("give one --requests number, or one per --model")
+    tables, errors = [], 0
+    for model, requests in zip(args.model, counts):
+        spec = model
+        if model == "tiny":
+            from flame.serve.loadgen import build_tiny_model
+
+            spec = str(build_tiny_model(Path(tempfile.mkdtemp(prefix="flame-tiny-model-"))))
+        backend = load_backend(spec, batch_size=args.max_batch * 16, cache=False)
+        rows = [measure(backend, "batched", args.max_batch, args.max_wait_ms, args.clients, requests),
+                measure(backend, "one at a time", 1, 0.0, args.clients, requests)]
+        tables.append(table(model, backend.fingerprint, requests, rows, args))
+        for r in rows:
+            if r["errors"]:
+                errors += r["errors"]
+                print(f"{model} {r['mode']}: {r['errors']} errors, first: {r['first_error']}", file=sys.stderr)
+    text = report(tables, where)
     print(text)
-    for r in rows:
-        if r["errors"]:
-            print(f"{r['mode']}: {r['errors']} errors, first: {r['first_error']}", file=sys.stderr)
     if not args.no_write:
         write_section(text)
         print(f"wrote {DOC}", file=sys.stderr)
+    sys.exit(1 if errors else 0)
 
 
 if __name__ == "__main__":
