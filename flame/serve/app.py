@@ -145,6 +145,9 @@ class _Service:
         records = [to_record(item, "http", i) for i, item in enumerate(items)]
         if self.batcher is None:
             raise HTTPException(503, "the server is starting", headers={"Retry-After": str(RETRY_AFTER_S)})
+        if len(records) > self.settings.queue_size:  # would never fit: retrying cannot help
+            raise HTTPException(413, f"{len(records)} items in one request; this server queues at most "
+                                     f"{self.settings.queue_size}")
         try:
             futures = self.batcher.submit(records)
         except (QueueFull, ShuttingDown) as e:

@@ -15,10 +15,11 @@ pytest.importorskip("prometheus_client")
 
 class ScriptedBackend:
     """A deterministic fake model: the log-likelihood of a label is a hash of the context and
-    label; records every batch it is given, and can be slowed down by `delay` s per call."""
+    label; records every batch it is given, and can be slowed down by `delay` s per call, or
+    held until `gate` (a threading.Event) is set."""
 
-    def __init__(self, delay: float = 0.0, fingerprint: str = "scripted:1") -> None:
-        self.delay, self.fingerprint = delay, fingerprint
+    def __init__(self, delay: float = 0.0, fingerprint: str = "scripted:1", gate: threading.Event | None = None) -> None:
+        self.delay, self.fingerprint, self.gate = delay, fingerprint, gate
         self.calls: list[int] = []
         self.lock = threading.Lock()
 
@@ -28,6 +29,8 @@ class ScriptedBackend:
     def score(self, requests):
         with self.lock:
             self.calls.append(len(requests))
+        if self.gate is not None:
+            self.gate.wait(30)
         if self.delay:
             time.sleep(self.delay)
         return [-(hashlib.sha256((r.context + "|" + r.continuation).encode()).digest()[0] / 64) for r in requests]

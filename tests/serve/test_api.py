@@ -88,11 +88,28 @@ def test_prompt_over_the_token_limit_is_413_naming_the_item(scripted, tmp_path):
     assert "at most 400" in long.json()["detail"]
 
 
-def test_full_queue_is_503_with_retry_after(scripted, tmp_path):
+def test_full_queue_is_503_with_retry_after(scripted, tmp_path, serve_live):
+    gate = threading.Event()
+    backend = scripted(gate=gate)
+    app = create_app(backend, Settings(state_dir=tmp_path, queue_size=4, max_batch=1, max_wait_ms=0))
+    with serve_live(app) as (url, _), ThreadPoolExecutor(2) as pool:
+        busy = pool.submit(httpx.post, url + "/v1/judge/pairwise", json=PAIR, timeout=30)
+        while not backend.calls:  # the model is busy with the first item
+            time.sleep(0.01)
+        queued = pool.submit(httpx.post, url + "/v1/judge/pairwise", json=[PAIR] * 4, timeout=30)
+        while httpx.get(url + "/health").json()["queue_depth"] < 4:
+            time.sleep(0.01)
+        refused = httpx.post(url + "/v1/judge/pairwise", json=PAIR)
+        gate.set()
+        assert busy.result().status_code == 200 and queued.result().status_code == 200
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
+    assert "the queue is full (4 of 4 items waiting)" in refused.json()["detail"]
+
+
+def test_a_request_larger_than_the_queue_is_413(scripted, tmp_path):
     with _client(scripted(), tmp_path, queue_size=3) as client:
         r = client.post("/v1/judge/pairwise", json=[PAIR] * 4)
-        assert r.status_code == 503 and r.headers["retry-after"] == "1"
-        assert "queue is full" in r.json()["detail"]
+        assert r.status_code == 413 and r.json()["detail"] == "4 items in one request; this server queues at most 3"
         assert client.post("/v1/judge/pairwise", json=[PAIR] * 3).status_code == 200
 
 
