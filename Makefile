@@ -11,8 +11,6 @@ ifneq ($(wildcard $(MIRROR)),)
 export FLAME_MIRROR ?= $(MIRROR)
 endif
 DEMO_OUT ?= out/demo
-# The train sources of the local mirror (Hub-hosted sources need network access).
-DEMO_SOURCES := hh_rlhf truthfulqa bartscore_meta_eval unieval_meta_eval wmt_mqm begin q_squared
 
 .PHONY: venv demo test clean
 
@@ -33,7 +31,7 @@ $(STAMP): pyproject.toml Makefile
 DEMO_LIMIT ?= 2
 demo: $(STAMP)
 	$(BIN)/flame data list --role train
-	$(BIN)/flame data build --out $(DEMO_OUT)/collection $(foreach s,$(DEMO_SOURCES),--sources $(s))
+	$(BIN)/flame data build --out $(DEMO_OUT)/collection
 	$(BIN)/flame judge pairwise --prompt "What is the capital of Australia?" \
 	  --a "The capital of Australia is Canberra." --b "The capital of Australia is Sydney." \
 	  --criteria "Which response is factually correct?"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import Enum
 from typing import Any, Mapping
 
@@ -142,11 +143,11 @@ class TaskSpec:
             if not n or ":" in n or "\n" in n or n != n.strip():
                 raise ValueError(f"task {self.name!r}: bad field name {n!r}")
 
-    @property
+    @cached_property
     def input_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.inputs)
 
-    @property
+    @cached_property
     def output_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.outputs)
 

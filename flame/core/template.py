@@ -17,6 +17,7 @@ target rendering and reports invalid text instead of guessing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .records import Example, LabelKind, TaskSpec, stable_hash
 
@@ -53,6 +54,7 @@ def template_hash() -> str:
     )
 
 
+@lru_cache(maxsize=1024)
 def instructions(task: TaskSpec) -> str:
     """The INSTRUCTIONS block of a task (shared by all its examples: a cacheable prefix)."""
     allowed = [

@@ -43,7 +43,7 @@ from flame.core.records import Role, TaskSpec, stable_hash
 from flame.core.template import TEMPLATE_VERSION, render, template_hash
 
 from .datacard import FLAME_CAPABILITY_SHARES, FLAME_TASK_TYPE_SHARES, render_datacard
-from .files import SourceFiles, sha256_file
+from .files import SourceFiles, mirror_root, sha256_file
 from .source import Rejected, Source
 from .sources import SOURCES
 from .splits import SPLITS, split_of
@@ -157,6 +157,14 @@ def select_sources(sources: Sequence[str | Source] | None, permissive_only: bool
     if permissive_only:
         excluded = {s.name: f"license {s.license} is not permissive" for s in chosen if not s.permissive}
         chosen = [s for s in chosen if s.permissive]
+    mirror = mirror_root()
+    if sources is None and mirror is not None:
+        # Building "everything" from a local mirror: sources the mirror does not hold would
+        # need the network; leave them out and say so, rather than fail half way.
+        absent = {s.name for s in chosen if not (mirror / s.name).is_dir()}
+        excluded.update({n: f"not in the mirror {mirror}; read from its public origin when FLAME_MIRROR is unset"
+                         for n in absent})
+        chosen = [s for s in chosen if s.name not in absent]
     if not chosen:
         raise FlameError("nothing to build: no source left" + (" after --permissive-only" if excluded else ""))
     return sorted(chosen, key=lambda s: s.name), dict(sorted(excluded.items()))

@@ -124,7 +124,7 @@ class Source:
 
     def items(self, files: SourceFiles | None = None) -> Iterator[Item]:
         """Every Example and Rejected row of this source, validated against its task specs."""
-        files = files or SourceFiles(self)
+        files = SourceFiles(self) if files is None else files
         specs = {t.name: t for t in self.tasks}
         for item in self.reader(files):
             if isinstance(item, Example):

@@ -258,3 +258,12 @@ def test_a_source_without_train_tasks_is_refused(tmp_path):
     only_eval = dataclasses.replace(held_out, tasks=held_out.tasks[2:])
     with pytest.raises(FlameError, match="no train tasks"):
         build_collection(tmp_path / "x", sources=[only_eval])
+
+
+def test_default_build_from_a_mirror_leaves_out_what_the_mirror_lacks_and_says_why(mirror):
+    from flame.data.build import select_sources
+
+    chosen, excluded = select_sources(None)
+    assert {s.name for s in chosen} == {"hh_rlhf", "truthfulqa", "bartscore_meta_eval", "unieval_meta_eval",
+                                        "wmt_mqm", "begin", "q_squared"}
+    assert "helpsteer" in excluded and "not in the mirror" in excluded["helpsteer"]
