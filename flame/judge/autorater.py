@@ -8,9 +8,13 @@
   probabilities are mapped back to the example's own A/B and averaged, and the Judgment
   reports whether the two orders agree. Which order is shown first is a stable coin flip
   on the example uid; with `swap=False` only that order runs.
-- Open-ended fields, and `mode="generate"` (the generate-then-parse way), generate text
-  and parse it with the FLAMe parser; output that does not parse is an invalid Judgment
-  with the reason, never coerced into a label.
+- Open-ended fields, `mode="generate"` (the generate-then-parse way), and backends that
+  give no log-likelihoods (`can_score` False) generate text and parse it with the FLAMe
+  parser; output that does not parse is an invalid Judgment with the reason, never coerced
+  into a label. Generated pairwise verdicts carry no probabilities; on a split between
+  the two orders the order shown first decides and `orders_agree` is False.
+- Only the primary (first) output field is judged; a multi-field task whose first field is
+  closed is scored on that field alone.
 """
 
 from __future__ import annotations
@@ -22,11 +26,11 @@ from typing import Iterable, Iterator, Sequence
 
 from flame.core.judgment import ORIGINAL, SWAPPED, Judgment
 from flame.core.records import Example, LabelKind, TaskSpec, TaskType
+from flame.data.common import RESPONSE_A, RESPONSE_B
 from flame.core.template import parse, render
 
 from .backends.base import Backend, BackendError, GenerateRequest, ScoreRequest
 
-RESPONSE_A, RESPONSE_B = "response_a", "response_b"  # flame.data.common's pairwise fields
 _SWAP_LABEL = {"A": "B", "B": "A"}
 
 

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 
 import pytest
 
@@ -28,7 +29,7 @@ def cpp():
 def test_llamacpp_prefix_cache_does_not_change_scores(cpp, llmbar):
     from flame.judge.backends.llamacpp import LlamaCppBackend
 
-    task, examples = llmbar(2)
+    task, examples = llmbar(1)
     reqs = [ScoreRequest(cpp.prepare(render(task, ex).text) + "choice: ", lab)
             for ex in examples for lab in ("A", "B", "10")]
     fresh = LlamaCppBackend.load(gguf_path(), fingerprint="t", n_ctx=4096, prefix_cache=False)
@@ -37,7 +38,7 @@ def test_llamacpp_prefix_cache_does_not_change_scores(cpp, llmbar):
 
 
 def test_llamacpp_judges_pairs_and_generates(cpp, llmbar):
-    task, examples = llmbar(2)
+    task, examples = llmbar(1)
     for j in Autorater(cpp).judge_many(task, examples):
         assert j.valid and set(j.order_probs) == {"AB", "BA"}
         assert sum(j.probs.values()) == pytest.approx(1.0)
@@ -52,27 +53,33 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     pytest.importorskip("llama_cpp.server.app", reason="llama_cpp.server needs: pip install 'llama-cpp-python[server]'")
     port = _free_port()
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    log = open(log_path, "wb")  # a file, not a pipe: the server's log would fill a pipe and block it
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path()), "--host", "127.0.0.1",
          "--port", str(port), "--logits_all", "true", "--n_ctx", "4096", "--model_alias", "smollm2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + 300
+    while True:
         if proc.poll() is not None:
-            pytest.fail(f"llama_cpp.server exited: {proc.stderr.read().decode()[-2000:]}")
+            pytest.fail(f"llama_cpp.server exited: {log_path.read_text()[-2000:]}")
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            urllib.request.urlopen(f"{url}/models", timeout=2).read()
             break
         except OSError:
+            if time.monotonic() > deadline:
+                proc.terminate()
+                pytest.fail("llama_cpp.server did not answer within 300 s")
             time.sleep(0.5)
     yield url
     proc.terminate()
     proc.wait(timeout=30)
+    log.close()
 
 
 def test_openai_backend_scores_like_llamacpp_over_a_real_server(server, cpp, llmbar):
@@ -80,10 +87,12 @@ def test_openai_backend_scores_like_llamacpp_over_a_real_server(server, cpp, llm
 
     remote = load_backend(f"openai:smollm2@{server}", cache=False)
     assert remote.can_score
-    reqs = [ScoreRequest("The capital of France is", " Paris"), ScoreRequest("The capital of France is", " Berlin")]
-    got = remote.score(reqs)
-    assert got[0] > got[1]
+    reqs = [ScoreRequest("The capital of France is", c) for c in (" Paris", " London", " Paris.")]
+    got = remote.score(reqs)  # from the server's top_logprobs, one request per token
+    assert got[0] > got[1] and got[2] < got[0]
     assert got == pytest.approx(cpp.score(reqs), abs=0.05)
+    # A continuation outside the server's top 20 tokens is ruled out (probability 0).
+    assert remote.score([ScoreRequest("The capital of France is", " Berlin")]) == [float("-inf")]
     task, (ex,) = llmbar(1)
     j = Autorater(remote).judge(task, ex)
     assert j.valid and j.model.startswith("openai:smollm2@")

@@ -1,13 +1,12 @@
 """OpenAI-compatible backend: any server speaking the OpenAI API (vLLM, llama.cpp, OpenAI, ...).
 
-Scoring, in the order tried (the first that the server supports is kept):
-
-1. `echo` scoring on the completions endpoint: the prompt is context + continuation,
-   `max_tokens=0`, `echo=True`, `logprobs=1`; the continuation's log-likelihood is the sum
-   of the prompt-token logprobs whose text offset lies inside the continuation. Exact.
-2. `top_logprobs`: one generated token after the context with the top 20 logprobs; a
-   continuation scores the logprob of the listed token equal to it (so only labels that
-   are one token are scored; others get -inf, i.e. probability 0).
+Scoring uses `top_logprobs`: after the context the server reports the 20 most likely next
+tokens with their logprobs; the continuation's log-likelihood is built token by token,
+each step taking the longest listed token that continues the remaining text (so a
+multi-token label costs one request per token). A continuation not reachable through the
+listed tokens scores -inf (probability 0). Trailing spaces move from the context to the
+continuation, as in the other backends. (`echo` prompt logprobs are not used: llama.cpp's
+server returns wrong values for them.)
 
 A server that gives no logprobs (or `chat=True`, the chat endpoint) cannot score:
 `can_score` is False and the Autorater generates and parses instead.
@@ -32,9 +31,10 @@ from flame.core.records import stable_hash
 from flame.core.template import EVALUATION_HEADER, template_hash
 
 from .base import BackendError, GenerateRequest, ScoreRequest, TransientError, cut_at_stop
-from .hf import PREPARE_VERSION
+from .hf import PREPARE_VERSION, split_whitespace
 
 TOP_LOGPROBS = 20
+MAX_SCORE_STEPS = 16  # tokens per scored continuation (labels are short)
 
 
 class OpenAIBackend:
@@ -51,7 +51,7 @@ class OpenAIBackend:
         self._interval = 1.0 / requests_per_second if requests_per_second else 0.0
         self._next_slot = 0.0
         self._slot_lock = threading.Lock()
-        self._method: str | None = None  # "echo", "top", or "none" once probed
+        self._method: str | None = None  # "top" or "none" once probed
         fmt = stable_hash([template_hash(), PREPARE_VERSION, "chat" if chat else "completion"])
         self.fingerprint = f"openai:{model}@{self.base_url}:fmt-{fmt}"
 
@@ -70,8 +70,7 @@ class OpenAIBackend:
         method = self._scoring_method()
         if method == "none":
             raise BackendError(f"{self.base_url} gives no logprobs; judge with mode='generate'")
-        fn = self._echo_score if method == "echo" else self._top_score
-        return self._map(fn, requests)
+        return self._map(self._top_score, requests)
 
     def _scoring_method(self) -> str:
         if self._method is None:
@@ -79,45 +78,36 @@ class OpenAIBackend:
         return self._method
 
     def _probe(self) -> str:
-        probe = ScoreRequest("The sky is", " blue")
         e = self._errors
-        for method, fn in (("echo", self._echo_score), ("top", self._top_score)):
-            try:
-                fn(probe)
-                return method
-            except (BackendError, e.BadRequestError, e.UnprocessableEntityError, e.NotFoundError):
-                continue
-        return "none"
+        try:
+            self._top_logprobs("The sky is")
+            return "top"
+        except TransientError:
+            raise  # the server is unreachable or busy: that says nothing about logprobs
+        except (BackendError, e.BadRequestError, e.UnprocessableEntityError, e.NotFoundError):
+            return "none"
 
-    def _echo_score(self, r: ScoreRequest) -> float:
+    def _top_logprobs(self, prompt: str) -> dict[str, float]:
         resp = self._call(lambda: self.client.completions.create(
-            model=self.model, prompt=r.context + r.continuation, max_tokens=0, echo=True, logprobs=1, temperature=0))
+            model=self.model, prompt=prompt, max_tokens=1, logprobs=TOP_LOGPROBS, temperature=0))
         lp = resp.choices[0].logprobs
-        if lp is None or not lp.token_logprobs or not lp.text_offset:
-            raise BackendError("the server returned no prompt logprobs for echo=True")
-        start = len(r.context)
-        total, seen = 0.0, False
-        for tok, offset, value in zip(lp.tokens, lp.text_offset, lp.token_logprobs):
-            if offset + len(tok) > start:  # the token overlaps the continuation
-                if value is None:
-                    raise BackendError("the server gave no logprob for a continuation token")
-                total, seen = total + value, True
-        if not seen:
-            raise BackendError("no continuation tokens in the echoed prompt")
-        return total
+        if lp is None or not lp.top_logprobs or not lp.top_logprobs[0]:
+            raise BackendError(f"{self.base_url} returned no top_logprobs")
+        return dict(lp.top_logprobs[0])
 
     def _top_score(self, r: ScoreRequest) -> float:
-        resp = self._call(lambda: self.client.completions.create(
-            model=self.model, prompt=r.context, max_tokens=1, logprobs=TOP_LOGPROBS, temperature=0))
-        lp = resp.choices[0].logprobs
-        if lp is None or not lp.top_logprobs:
-            raise BackendError("the server returned no top_logprobs")
-        top = lp.top_logprobs[0] or {}
-        want = r.continuation
-        for token, value in top.items():
-            if token == want or (r.context.endswith(" ") and token == " " + want):
-                return float(value)
-        return -math.inf
+        context, remaining = split_whitespace(r.context, r.continuation)
+        total = 0.0
+        for _ in range(MAX_SCORE_STEPS):
+            if not remaining:
+                return total
+            top = self._top_logprobs(context)
+            token = max((t for t in top if t and remaining.startswith(t)), key=len, default=None)
+            if token is None:
+                return -math.inf
+            total += float(top[token])
+            context, remaining = context + token, remaining[len(token):]
+        raise BackendError(f"continuation {r.continuation!r} needs more than {MAX_SCORE_STEPS} tokens")
 
     # -- generation --------------------------------------------------------------------
 
