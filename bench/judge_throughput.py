@@ -206,9 +206,10 @@ def main() -> None:
     lines += [
         f"- quality on these pairs (batch 8, both orders): accuracy {accuracy:.3f}, orders agree on {agree:.0%}",
         "",
-        "The transformers backend computes each distinct prompt once per call and the LM head only at the",
-        "positions it scores; it does not share the instruction prefix across examples (the KV prefix cache",
-        "is implemented for llama.cpp, where consecutive prompts reuse the evaluated prefix).",
+        "The transformers backend runs the tokens all prompts of a call share (chat header, INSTRUCTIONS",
+        "block) once and shares their KV cache, runs each distinct prompt once per call, and applies the LM",
+        "head only where it scores. llama.cpp reuses the KV cache of the prefix each prompt shares with the",
+        "previous one (the `prefix KV` row; without it every prompt is evaluated from scratch).",
     ]
     text = "\n".join(lines)
     print(text)
