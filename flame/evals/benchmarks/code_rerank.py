@@ -20,8 +20,10 @@ Reported pass@1 (Table 5 layout, column CodeGen-16B): None = the expected pass@1
 random pick among the 10 (the share of passing candidates, averaged over problems); the
 judge = whether its top-ranked candidate passes; Oracle = whether any of the 10 passes.
 Every result row carries its problem's whole pool (sample indices and pass/fail) in its
-provenance row, so None and Oracle cover the full pools even when `--limit` judges only
-some items; the judge's row then ranks partial tournaments, and the coverage is reported.
+provenance row, so None and Oracle cover the whole pool of every problem with a judged item
+even when `--limit` judges only some items (and only those problems); the judge's row then
+ranks partial tournaments, and the coverage is reported. Cost: the tournament is 90
+judgments per problem, the pointwise variant 10.
 """
 
 from __future__ import annotations
