@@ -47,6 +47,13 @@ class Registry(Generic[T]):
         self._check_new(name)
         self._lazy[name] = ref
 
+    def unregister(self, name: str) -> None:
+        """Remove an entry (e.g. a plug-in a test registered for its own duration)."""
+        if name not in self:
+            raise RegistryError(self._miss_message(name))
+        self._lazy.pop(name, None)
+        self._loaded.pop(name, None)
+
     def decorator(self, name: str) -> Callable[[T], T]:
         """`@registry.decorator("name")` registers the decorated object."""
         return lambda obj: self.register(name, obj)

@@ -25,3 +25,13 @@ def test_lazy_entry_imports_on_first_get():
     import json
 
     assert r.get("dumps") is json.dumps
+
+
+def test_unregister_removes_a_plug_in_and_a_second_removal_fails():
+    r: Registry[int] = Registry("widget", {"lazy": "json:dumps"})
+    r.register("a", 1)
+    r.unregister("a")
+    r.unregister("lazy")
+    assert r.names() == []
+    with pytest.raises(RegistryError, match="unknown widget 'a'"):
+        r.unregister("a")

@@ -41,9 +41,10 @@ class FakeBackend:
 
 @pytest.fixture(autouse=True)
 def fake_backend():
-    if "fake" not in BACKENDS:
-        BACKENDS.register("fake", lambda spec, **options: FakeBackend(spec.path))
+    BACKENDS.register("fake", lambda spec, **options: FakeBackend(spec.path))
     CALLS.clear()
+    yield
+    BACKENDS.unregister("fake")
 
 
 def _run(tmp_path: Path, *args: str):
