@@ -28,9 +28,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from docs_section import write_section
+
 REPO = Path(__file__).resolve().parents[1]
-DOC = REPO / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- bench:data_build -->", "<!-- /bench:data_build -->"
 TARGET_RATE, TARGET_RSS_GB = 20_000, 1.5
 SYNTH = "bench_synthetic"
 
@@ -183,7 +183,6 @@ def section(args: argparse.Namespace, host: str, load: tuple[float, float], res:
     wall_rate = syn["examples"] / syn["seconds"]
     own_rate = syn["examples"] / max(syn["cpu"] - read["cpu"], 1e-9)
     lines = [
-        BEGIN,
         "## Collection build (`bench/data_build.py`)",
         "",
         f"Command: `.venv/bin/python bench/data_build.py --n {args.n}`",
@@ -219,21 +218,7 @@ def section(args: argparse.Namespace, host: str, load: tuple[float, float], res:
                          + ", ".join(m["not_loaded"]) + ".")
     if args.notes:
         lines += ["", args.notes]
-    return "\n".join(lines + [END]) + "\n"
-
-
-def write_section(text: str) -> None:
-    """Replace this benchmark's marked section of docs/benchmarks.md (create the file if missing)."""
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    if BEGIN in doc and END in doc:
-        head, rest = doc.split(BEGIN, 1)
-        doc = head + text.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    tmp = DOC.with_suffix(".md.tmp")
-    tmp.write_text(doc, encoding="utf-8")
-    os.replace(tmp, DOC)
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
@@ -263,7 +248,7 @@ def main() -> None:
     if args.no_doc:
         print(text)
     else:
-        write_section(text)
+        write_section("data_build", text)
         print(text)
 
 

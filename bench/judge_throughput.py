@@ -27,9 +27,9 @@ import sys
 import time
 from pathlib import Path
 
+from docs_section import write_section
+
 REPO = Path(__file__).resolve().parents[1]
-DOC = REPO / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- bench:judge_throughput -->", "<!-- /bench:judge_throughput -->"
 LLMBAR_TASKS = ("llmbar_natural", "llmbar_adver_neighbor", "llmbar_adver_gptinst", "llmbar_adver_gptout")
 VERDICT = re.compile(r"choice:\s*([AB])\b")
 
@@ -108,20 +108,6 @@ def llamacpp_runs(items, prefix_cache: bool) -> float | None:
         return None
     _, seconds = timed(lambda: list(Autorater(backend).iter_judge(items, batch_size=8)))
     return seconds
-
-
-def write_section(text: str) -> None:
-    """Replace this benchmark's marked section of docs/benchmarks.md (append it if absent)."""
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    doc = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{text.rstrip()}\n{END}"
-    if BEGIN in doc and END in doc:
-        doc = doc[: doc.index(BEGIN)] + block + doc[doc.index(END) + len(END):]
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + block + "\n"
-    tmp = DOC.with_suffix(".md.tmp-judge")
-    tmp.write_text(doc)
-    os.replace(tmp, DOC)
 
 
 def main() -> None:
@@ -214,7 +200,7 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section("judge_throughput", text)
 
 
 if __name__ == "__main__":

@@ -21,9 +21,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from docs_section import DOC, write_section
+
 REPO = Path(__file__).resolve().parents[1]
-DOC = REPO / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- bench:serve_load -->", "<!-- /bench:serve_load -->"
 
 
 def bodies(n: int) -> list[dict]:
@@ -106,7 +106,6 @@ def report(tables: list[list[str]], where: str) -> str:
     """The markdown section (between the markers)."""
     command = ".venv/bin/python bench/serve_load.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     lines = [
-        BEGIN,
         "## Judge server under load (`flame serve`)",
         "",
         f"Command: `{command.strip()}`  ",
@@ -117,21 +116,7 @@ def report(tables: list[list[str]], where: str) -> str:
     ]
     for t in tables:
         lines += t
-    return "\n".join([*lines, END, ""])
-
-
-def write_section(text: str) -> None:
-    """Replace this benchmark's marked section of docs/benchmarks.md (append it if absent)."""
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    if BEGIN in doc and END in doc:
-        head, rest = doc.split(BEGIN, 1)
-        doc = head + text.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    tmp = DOC.with_suffix(".md.tmp")
-    tmp.write_text(doc, encoding="utf-8")
-    os.replace(tmp, DOC)
+    return "\n".join([*lines, ""])
 
 
 def main() -> None:
@@ -175,7 +160,7 @@ def main() -> None:
     text = report(tables, where)
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section("serve_load", text)
         print(f"wrote {DOC}", file=sys.stderr)
     sys.exit(1 if errors else 0)
 
