@@ -169,4 +169,5 @@ def build(
         print_json(summary)
         return
     typer.echo((out / "DATACARD.md").read_text(encoding="utf-8").split("\n## ", 2)[0])
-    typer.echo(f"Wrote {out} ({summary})")
+    left_out = f"; {len(report.excluded)} sources left out (reasons in DATACARD.md)" if report.excluded else ""
+    typer.echo(f"Wrote {out}: {report.examples:,} examples in {len(report.tasks)} tasks{left_out}")

@@ -21,6 +21,8 @@ FLAME_CAPABILITY_SHARES = {
     Capability.INSTRUCTION_FOLLOWING.value: 0.067,  # FLAMe: "instruction tuning" data
     Capability.MATH.value: 0.032,
 }
+# FLAMe's collection (PAPER.md §2.1, §2.5): 102 training tasks, 5.3M judgments, 55 Table 7 datasets.
+FLAME_TASKS, FLAME_JUDGMENTS, FLAME_DATASETS = 102, 5_300_000, 55
 BAR_WIDTH = 30
 MAX_REASON_ROWS = 30
 
@@ -28,7 +30,7 @@ MAX_REASON_ROWS = 30
 def render_datacard(stats: dict[str, Any]) -> str:
     """The data card text for a collection's stats (as written to stats.json)."""
     parts = [
-        _summary(stats), _tasks(stats), _shares("Task types (FLAMe Fig. 3)", "Task type", stats["task_types"]),
+        _summary(stats), _versus_flame(stats), _tasks(stats), _shares("Task types (FLAMe Fig. 3)", "Task type", stats["task_types"]),
         _shares("Capabilities (FLAMe Fig. 4)", "Capability", stats["capabilities"]) + _CAPABILITY_NOTE,
         _licenses(stats), _rejected(stats), _duplicates(stats), _not_built(stats), _reproduce(stats),
     ]
@@ -60,6 +62,17 @@ def _summary(stats: dict[str, Any]) -> str:
         else:
             lines.append("Every source has a permissive license.")
     return "\n".join(lines) + "\n"
+
+
+def _versus_flame(stats: dict[str, Any]) -> str:
+    rows = [
+        ["training tasks", len(stats["tasks"]), FLAME_TASKS, f"{len(stats['tasks']) / FLAME_TASKS:.0%}"],
+        ["judgments (examples)", stats["examples"], FLAME_JUDGMENTS, f"{stats['examples'] / FLAME_JUDGMENTS:.1%}"],
+    ]
+    return ("## Compared with FLAMe's collection\n\n"
+            + _table(["", "this build", "FLAMe (paper)", "ratio"], rows, "lrrr")
+            + f"\nFLAMe draws on {FLAME_DATASETS} datasets (Table 7); `flame data list --all` shows which of them "
+            "have an adapter here, which need a download, and which are excluded and why.\n")
 
 
 def _n(count: int, noun: str) -> str:

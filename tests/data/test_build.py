@@ -267,3 +267,14 @@ def test_default_build_from_a_mirror_leaves_out_what_the_mirror_lacks_and_says_w
     assert {s.name for s in chosen} == {"hh_rlhf", "truthfulqa", "bartscore_meta_eval", "unieval_meta_eval",
                                         "wmt_mqm", "begin", "q_squared"}
     assert "helpsteer" in excluded and "not in the mirror" in excluded["helpsteer"]
+
+
+
+def test_data_card_compares_the_build_with_flames_collection(real_build):
+    _, out, _ = real_build
+    card = (out / "DATACARD.md").read_text()
+    stats = json.loads((out / "stats.json").read_text())
+    tasks = len(stats["tasks"])
+    assert "## Compared with FLAMe's collection" in card
+    assert f"| training tasks | {tasks:,} | 102 | {tasks / 102:.0%} |" in card
+    assert f"| judgments (examples) | {stats['examples']:,} | 5,300,000 |" in card
