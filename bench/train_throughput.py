@@ -31,9 +31,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from docs_section import DOC, write_section
+
 REPO = Path(__file__).resolve().parents[1]
-DOC = REPO / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- bench:train_throughput -->", "<!-- /bench:train_throughput -->"
 CONFIG = REPO / "configs" / "train" / "flame-smollm2.yaml"
 
 
@@ -152,17 +152,6 @@ def cpu_name() -> str:
     return platform.processor() or "unknown CPU"
 
 
-def write_section(text: str) -> None:
-    """Replace this benchmark's marked section of docs/benchmarks.md (append it if absent)."""
-    doc = DOC.read_text() if DOC.is_file() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{text.rstrip()}\n{END}"
-    if BEGIN in doc and END in doc:
-        doc = doc[: doc.index(BEGIN)] + block + doc[doc.index(END) + len(END):]
-    else:
-        doc = doc.rstrip() + "\n\n" + block + "\n"
-    DOC.write_text(doc)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", default="smollm2-135m")
@@ -251,8 +240,8 @@ def main() -> None:
     ])
     print(text)
     if not args.no_write:
-        write_section(text)
-        print(f"wrote the {BEGIN} section of {DOC}")
+        write_section("train_throughput", text)
+        print(f"wrote the train_throughput section of {DOC}")
 
 
 if __name__ == "__main__":

@@ -266,8 +266,10 @@ class Collection:
         return counts
 
     def head(self, split: str, task: str, n: int) -> list[dict[str, str]]:
-        """The first n rows of a task in split (source order), for validation."""
+        """The first n rows of a task in split (source order), for validation; none for n <= 0."""
         rows: list[dict[str, str]] = []
+        if n <= 0:
+            return rows
         for shard in self.shards(split, task):
             for batch in _batches(shard, n):
                 rows.extend(batch)
