@@ -45,6 +45,14 @@ def read_json(path: Path) -> Any:
         raise DataError(str(path), f"invalid JSON: {e.msg} (char {e.pos})", row=f"line {e.lineno}") from e
 
 
+def read_json_list(path: Path, file: str) -> list[Any]:
+    """A JSON document that must be a list of items; `file` names it in errors."""
+    data = read_json(path)
+    if not isinstance(data, list):
+        raise DataError(file, f"expected a JSON list of items, got {type(data).__name__}")
+    return data
+
+
 def iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
     """(row, object) for each non-blank line (row = 0-based line number)."""
     seen = False

@@ -90,3 +90,14 @@ def test_hub_rows_read_the_mirror_layout_for_fixtures(tmp_path):
     (tmp_path / "toy" / "helpful" / "train.jsonl").write_text('{"a": 1}\n{"a": 2}\n')
     rows = list(SourceFiles(_hub_source(), mirror=tmp_path).hf_rows("train", subset="helpful"))
     assert rows == [(0, {"a": 1}), (1, {"a": 2})]
+
+
+def test_a_json_object_where_a_list_is_expected_names_the_file(tmp_path):
+    from flame.data.readers import read_json_list
+
+    path = tmp_path / "dataset.json"
+    path.write_text('{"items": []}')
+    with pytest.raises(DataError, match=r"LLMBar/Natural/dataset.json: expected a JSON list of items, got dict"):
+        read_json_list(path, "LLMBar/Natural/dataset.json")
+    path.write_text('[{"a": 1}]')
+    assert read_json_list(path, "x") == [{"a": 1}]

@@ -32,7 +32,7 @@ from flame.core.records import Capability, InputField, Provenance, Role
 
 from ..common import pairwise_example, pairwise_task
 from ..files import SourceFiles
-from ..readers import clean, get, guarded, read_json
+from ..readers import clean, get, guarded, read_json_list
 from ..source import Item, Source, github_file
 
 NAME = "contrsearch_human_eval"
@@ -113,10 +113,7 @@ def _convert(record: Any, prov: Provenance) -> Iterator[Item]:
 
 def read(files: SourceFiles) -> Iterator[Item]:
     """One example per item whose annotators prefer one side."""
-    data = read_json(files.path(FILE))
-    if not isinstance(data, list):
-        raise DataError(FILE, f"expected a JSON list of items, got {type(data).__name__}")
-    yield from guarded(NAME, FILE, enumerate(data), _convert)
+    yield from guarded(NAME, FILE, enumerate(read_json_list(files.path(FILE), FILE)), _convert)
 
 
 SOURCE = Source(

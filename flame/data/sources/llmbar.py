@@ -30,7 +30,7 @@ from flame.core.records import Capability, InputField, Provenance, Role, TaskSpe
 
 from ..common import pairwise_example, pairwise_task
 from ..files import SourceFiles
-from ..readers import clean, get, guarded, read_json
+from ..readers import clean, get, guarded, read_json_list
 from ..source import Item, Source, github_file
 
 NAME = "llmbar"
@@ -135,10 +135,7 @@ def _converter(task: str, file: str):
 def read(files: SourceFiles) -> Iterator[Item]:
     """Every subset file in turn; each JSON list item is one pairwise example."""
     for task, (file, _, _, _) in FILES.items():
-        data = read_json(files.path(file))
-        if not isinstance(data, list):
-            raise DataError(file, f"expected a JSON list, got {type(data).__name__}")
-        yield from guarded(NAME, file, enumerate(data), _converter(task, file))
+        yield from guarded(NAME, file, enumerate(read_json_list(files.path(file), file)), _converter(task, file))
 
 
 SOURCE = Source(
