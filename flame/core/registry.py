@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
-from typing import Callable, Generic, Iterator, Mapping, TypeVar
+from typing import Generic, Iterator, Mapping, TypeVar
 
 T = TypeVar("T")
 
@@ -53,10 +53,6 @@ class Registry(Generic[T]):
             raise RegistryError(self._miss_message(name))
         self._lazy.pop(name, None)
         self._loaded.pop(name, None)
-
-    def decorator(self, name: str) -> Callable[[T], T]:
-        """`@registry.decorator("name")` registers the decorated object."""
-        return lambda obj: self.register(name, obj)
 
     def get(self, name: str) -> T:
         """The entry called name, importing it if needed."""

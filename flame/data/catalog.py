@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flame.core.records import Role, TaskSpec
+from flame.core.records import TaskSpec
 from flame.core.registry import Registry
 
 from .source import Source
@@ -29,8 +29,3 @@ def source_of(task_name: str) -> Source:
         if any(t.name == task_name for t in source.tasks):
             return source
     raise AssertionError("unreachable")
-
-
-def train_sources() -> list[Source]:
-    """Sources with at least one training task, in name order."""
-    return [s for _, s in SOURCES.items() if any(t.role in (Role.TRAIN, Role.BOTH) for t in s.tasks)]

@@ -127,7 +127,7 @@ def train(cfg: TrainConfig, callbacks: Sequence[Any] = (), resume: bool = False)
     OUTPUT_DIR/checkpoints/step-<max_steps>/model.
     """
     run = setup(cfg)
-    acc, model = run.accelerator, run.model
+    acc = run.accelerator
     state = TrainState(max_steps=cfg.max_steps, is_main_process=acc.is_main_process)
     if resume:
         ckpt = latest_checkpoint(cfg.output_dir)
