@@ -187,10 +187,12 @@ def _headline_cells(agg: Mapping[str, Any] | None, keys: Sequence[str]) -> list[
     return cells
 
 
-def _comparable(bench: str, key: str, aggs: Sequence[Mapping[str, Any]]) -> bool:
-    """A paper value fits a column when every run has a complete value there."""
-    return bool(aggs) and all((a.get("headline") or {}).get(key) is not None and key not in a.get("partial", [])
-                              for a in aggs)
+def _comparable(bench: str, key: str, entries: Sequence[Mapping[str, Any]]) -> bool:
+    """A paper value fits a column when every run judged every item it loaded (no --limit
+    draw) and has a complete value there."""
+    return bool(entries) and all(
+        e["judged"] == e["loaded"] and (a := e["aggregates"] or {}).get("headline", {}).get(key) is not None
+        and key not in a.get("partial", []) for e in entries)
 
 
 def _bench_rows(runs: Sequence[tuple[str, Doc]], bench: str) -> list[tuple[str, Doc, list[dict[str, Any]]]]:
@@ -219,7 +221,8 @@ def leaderboard(bench: str, runs: Sequence[tuple[str, Doc]]) -> str:
                          + [str(len(entries[0][2]))]))
     notes = []
     pub = paper.published().get(bench, {})
-    columns = [k for k in keys if _comparable(bench, k, aggs) and any(k in v for v in pub.values())]
+    summaries = [doc["benchmarks"][bench] for _, doc, _ in entries]
+    columns = [k for k in keys if _comparable(bench, k, summaries) and any(k in v for v in pub.values())]
     approx = paper.APPROXIMATE.get(bench, set())
     for model, values in pub.items():
         cells = [f"{100 * values[k]:.1f}" + ("&dagger;" if k in approx else "") if k in columns and k in values
@@ -230,7 +233,8 @@ def leaderboard(bench: str, runs: Sequence[tuple[str, Doc]]) -> str:
         notes.append("&dagger; paper value on the same public human judgments; the paper's exact item set "
                      "(sampling, tie handling) is not verified identical.")
     if pub and not columns:
-        notes.append("The paper's numbers are not shown: no column here is computed on the paper's complete item set.")
+        notes.append("The paper's numbers are not shown: no column here is computed on the paper's complete item set "
+                     "(a --limit run judges a sample).")
     return _table(["run"] + keys + ["items"], body) + "".join(f'<p class="muted">{n}</p>' for n in notes)
 
 

@@ -2,7 +2,8 @@
 
     flame eval run rewardbench aggrefact heldout --model smollm2-135m --limit 40
 
-Selection: `limit=N` judges a seeded random N items of every subset; `sample=N` is the
+Selection: `limit=N` judges a seeded random N items of every subset (N whole groups for a
+benchmark whose items come in groups, e.g. code-rerank's problems); `sample=N` is the
 paper's protocol (N = 256 random items per subset, a subset with fewer items in full, and
 benchmarks marked `full_under_sample`, i.e. RewardBench, in full). Draws are seeded by
 (seed, benchmark, subset), so reruns judge the same items.
@@ -84,14 +85,17 @@ def select(bench: Benchmark, items: Sequence[Item], options: RunOptions) -> tupl
     if cap is None or (options.sample is not None and bench.full_under_sample):
         mode = "all" if cap is None else f"all ({bench.name} is evaluated in full under --sample)"
         return list(items), {"mode": mode}
-    by_subset: dict[str, list[int]] = {}
+    by_subset: dict[str, dict[str, list[int]]] = {}  # subset -> group (the item itself if none) -> items
     for i, it in enumerate(items):
-        by_subset.setdefault(it.subset, []).append(i)
+        by_subset.setdefault(it.subset, {}).setdefault(it.group or f"#{i}", []).append(i)
     keep: set[int] = set()
-    for subset, idx in by_subset.items():
+    for subset, groups in by_subset.items():
         rng = random.Random(f"{options.seed}:{bench.name}:{subset}")
-        keep.update(idx if len(idx) <= cap else rng.sample(idx, cap))
-    mode = f"limit {cap} per subset" if options.limit is not None else f"sample {cap} per subset"
+        names = list(groups)
+        for name in names if len(names) <= cap else rng.sample(names, cap):
+            keep.update(groups[name])
+    per = "per subset" if bench.unit == "item" else f"{bench.unit}s per subset"
+    mode = f"limit {cap} {per}" if options.limit is not None else f"sample {cap} {per}"
     return [it for i, it in enumerate(items) if i in keep], {"mode": mode, "seed": options.seed}
 
 

@@ -131,3 +131,19 @@ def test_pointwise_variant_ranks_by_probability_of_yes():
     assert agg["headline"]["judge"] == pytest.approx(2 / 3)
     assert agg["tables"]["cost"][0]["judgments_per_problem"] == 10
     assert cr.top_by_probability({1: 0.2, 2: 0.9, 3: 0.9, 4: None}) == [2, 3]
+
+
+def test_limit_draws_whole_problems_and_their_full_tournaments():
+    from flame.evals.runner import select
+
+    items = [it for p in POOLS for it in cr.pair_items(p)]
+    picked, how = select(cr.BENCHMARK, items, RunOptions(limit=2, seed=0))
+    problems = {it.group for it in picked}
+    assert len(problems) == 2 and len(picked) == 2 * 45  # every game of the two drawn problems
+    assert how["mode"] == "limit 2 problems per subset"
+    good = {prog for p in POOLS for _, prog, ok in p.candidates if ok}
+    agg = cr.aggregate_tournament(_run(picked, Scripted(good)))
+    assert agg["partial"] == [] and agg["notes"] == []  # whole tournaments: nothing partial
+    assert all(r["coverage"] == 1.0 for r in agg["tables"]["problems"])
+    points = [it for p in POOLS for it in cr.pointwise_items(p)]
+    assert len(select(cr.POINTWISE_BENCHMARK, points, RunOptions(limit=1))[0]) == 10

@@ -89,10 +89,24 @@ def test_report_command_writes_one_self_contained_page(results, tmp_path):
     assert "src=\"http" not in page and "href=\"http" not in page  # nothing fetched from elsewhere
     images = re.findall(r'<img alt="[^"]*" src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
     assert len(images) == 4  # rewardbench, aggrefact and heldout categories + the reliability diagram
-    assert "paper: FLAMe-RM-24B" in page and "Wiki-FactVerify" in page  # WiCE matches the paper's item set
+    assert "paper: FLAMe-RM-24B" not in page  # a --limit sample is not the paper's item set
+    assert "The paper's numbers are not shown" in page
     assert "no overall score" in page and "xstest-approx-should-refuse" in page
     assert "always longer" in page and "random (expected)" in page
     assert "100.0" in page  # this judge picks the longer response every time
+
+
+def test_paper_values_stand_beside_a_run_over_the_whole_item_set(results, tmp_path, mirror, monkeypatch):
+    monkeypatch.setenv("FLAME_MIRROR", str(mirror))
+    full = run([BENCHMARKS.get("aggrefact")], PrefersLonger(), model="fake-longer", out=tmp_path / "full.json",
+               options=RunOptions(), progress=False)
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(_report_app(), ["report", str(full), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text()
+    assert "paper: FLAMe-RM-24B" in page and "Wiki-FactVerify" in page  # all 358 WiCE claims: the paper's set
+    result = CliRunner().invoke(_report_app(), ["report", str(full), str(results[0]), "--out", str(out)])
+    assert "paper: FLAMe-RM-24B" not in out.read_text()  # one run beside it judged only a sample
 
 
 def test_report_rejects_a_file_that_is_not_results(tmp_path):

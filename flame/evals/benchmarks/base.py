@@ -29,11 +29,16 @@ _ROW_REF = re.compile(r"\brow \d+")  # "duplicate of row 30" and "... row 90" co
 
 @dataclass(frozen=True)
 class Item:
-    """One benchmark item: the subset (category) it is scored in, its task and example."""
+    """One benchmark item: the subset (category) it is scored in, its task and example.
+
+    `group` ties items that are only meaningful together (a code-rerank problem's 45 games):
+    `--limit`/`--sample` then draw whole groups.
+    """
 
     subset: str
     task: TaskSpec
     example: Example
+    group: str = ""
 
 
 @dataclass
@@ -61,6 +66,7 @@ class Benchmark:
       returns {"headline", "categories", "tables", "missing", "notes"}.
     - `protocol`: the scoring protocol in words, recorded in every results file.
     - `full_under_sample`: evaluated in full even under `--sample` (RewardBench, as in the paper).
+    - `unit`: what `--limit N` counts, "item" or the name of the items' groups (e.g. "problem").
     """
 
     name: str
@@ -70,6 +76,7 @@ class Benchmark:
     protocol: str
     metric: str
     full_under_sample: bool = False
+    unit: str = "item"
 
     def load(self, data: str = "auto") -> Loaded:
         """Items from the loader named by `data`: official, mirror, a file path, or auto

@@ -20,9 +20,9 @@ Reported pass@1 (Table 5 layout, column CodeGen-16B): None = the expected pass@1
 random pick among the 10 (the share of passing candidates, averaged over problems); the
 judge = whether its top-ranked candidate passes; Oracle = whether any of the 10 passes.
 Every result row carries its problem's whole pool (sample indices and pass/fail) in its
-provenance row, so None and Oracle cover the whole pool of every problem with a judged item
-even when `--limit` judges only some items (and only those problems); the judge's row then
-ranks partial tournaments, and the coverage is reported. Cost: the tournament is 90
+provenance row, so None and Oracle cover the whole pool of every problem with a judged item.
+`--limit N` judges N whole problems (every game of their tournaments); a partial tournament
+(a run cut short) is still scored on the games it has, and the coverage is reported. Cost: the tournament is 90
 judgments per problem, the pointwise variant 10.
 """
 
@@ -161,7 +161,7 @@ def pair_items(pool: Pool) -> list[Item]:
             targets = {CHOICE: "A" if ok_i else "B"} if ok_i != ok_j else {}
             ex = Example(PAIRWISE_TASK.name, {"problem": pool.problem, RESPONSE_A: prog_i, RESPONSE_B: prog_j},
                          targets, Provenance(SOURCE, "tournament", f"{pool.task_id}#{i}-vs-#{j} {pool.tag}"))
-            items.append(Item(GENERATOR, PAIRWISE_TASK, ex))
+            items.append(Item(GENERATOR, PAIRWISE_TASK, ex, group=pool.task_id))
     return items
 
 
@@ -170,7 +170,7 @@ def pointwise_items(pool: Pool) -> list[Item]:
     return [Item(GENERATOR, POINTWISE_TASK,
                  Example(POINTWISE_TASK.name, {"problem": pool.problem, "program": prog},
                          {CORRECT: "Yes" if ok else "No"},
-                         Provenance(SOURCE, "pointwise", f"{pool.task_id}#{i} {pool.tag}")))
+                         Provenance(SOURCE, "pointwise", f"{pool.task_id}#{i} {pool.tag}")), group=pool.task_id)
             for i, prog, ok in pool.candidates]
 
 
@@ -310,6 +310,7 @@ BENCHMARK = Benchmark(
               "of the 45 pairs in both orders, score = games won, ties by summed win probability, remaining "
               "ties shared; pass@1 by sandboxed HumanEval tests; None = expected pass of a random pick"),
     metric="pass@1",
+    unit="problem",
 )
 POINTWISE_BENCHMARK = Benchmark(
     name=POINTWISE_NAME,
@@ -319,4 +320,5 @@ POINTWISE_BENCHMARK = Benchmark(
     protocol=("code-rerank-pointwise: the same pools; one Yes/No judgment per candidate, pick = highest "
               "P(Yes), ties shared; pass@1 by sandboxed HumanEval tests"),
     metric="pass@1",
+    unit="problem",
 )
