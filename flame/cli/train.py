@@ -118,3 +118,45 @@ def tailpatch(
         typer.echo(f"wrote {summary.mixture} ({len(summary.trained)} tasks tail-patched, {len(summary.skipped)} cached)")
         if train_opt_rm:
             _run(opt_rm_config(start, summary.mixture, out, steps=opt_steps, batch=opt_batch), resume)
+
+
+def _hardware() -> str:
+    import os
+    import platform
+
+    return f"{os.cpu_count()}-core {platform.machine()} CPU ({platform.system()}), no GPU"
+
+
+@app.command()
+def card(
+    ckpt: Path = typer.Argument(..., help="The checkpoint to publish (runs/NAME/checkpoints/step-NNNNNN)."),
+    name: str = typer.Option(..., "--name", help="The judge's name, e.g. flame-smollm2-135m."),
+    out: Path = typer.Option(..., "--out", help="Folder for the adapter and its model card (e.g. models/NAME)."),
+    compare: list[str] | None = typer.Option(None, "--compare", help="LABEL=results.json from `flame eval run` (repeat; base first)."),
+    wall: str = typer.Option(..., "--wall-time", help="Training wall time, in words (e.g. '62 min, 2 sessions')."),
+    hardware: str | None = typer.Option(None, "--hardware", help="Where it trained; default: this machine."),
+    summary: str = typer.Option("", "--summary", help="The card's opening paragraph (or @FILE)."),
+) -> None:
+    """Publish a checkpoint's LoRA adapter with a model card (data, steps, losses, results)."""
+    import json
+
+    from flame.core.errors import DataError
+    from flame.data.mixture import load_mixture
+    from flame.train.card import export_adapter, read_state, write_card
+
+    with user_errors():
+        runs = []
+        for item in compare or []:
+            label, sep, path = item.partition("=")
+            if not sep:
+                raise DataError(item, "--compare takes LABEL=results.json")
+            runs.append((label, json.loads(Path(path).read_text())))
+        cfg = read_state(ckpt)["config"]
+        rates = None
+        if Path(cfg["collection"]).is_dir():
+            rates = load_mixture(cfg["mixture"]).resolve(cfg["collection"], "train").rates
+        text = Path(summary[1:]).read_text().strip() if summary.startswith("@") else summary
+        export_adapter(ckpt, out)
+        path = write_card(out, name=name, ckpt=ckpt, runs=runs, wall=wall, hardware=hardware or _hardware(),
+                          summary=text, rates=rates)
+        typer.echo(f"wrote {out}/adapter_model.safetensors and {path}")

@@ -1,0 +1,169 @@
+"""Publishing a trained judge: the LoRA adapter of a checkpoint plus a model card.
+
+    flame train card runs/flame-smollm2/checkpoints/step-000090 --name flame-smollm2-135m \
+        --out models/flame-smollm2-135m --compare base=results/base.json --compare trained=results/flame.json
+
+The card (README.md, Hugging Face model-card layout) states what a reader needs to trust or
+reproduce the judge: the data (collection, mixture, examples drawn per task), steps, tokens,
+losses, wall time, hardware, the training config, and benchmark results of the judge beside
+its untrained base, read from `flame eval run` results files, never typed in.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import random
+import shutil
+from pathlib import Path
+from statistics import mean
+from typing import Any, Mapping, Sequence
+
+from .checkpoint import STATE_FILE
+from .config import ConfigError
+
+ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
+BASE_MODEL_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
+MAX_ADAPTER_BYTES = 25 * 2**20
+
+
+def read_state(ckpt: str | Path) -> dict[str, Any]:
+    """The trainer state of a checkpoint directory (step-NNNNNN/)."""
+    path = Path(ckpt) / STATE_FILE
+    if not path.is_file():
+        raise ConfigError(f"{ckpt} is not a flame checkpoint (no {STATE_FILE})")
+    return json.loads(path.read_text())
+
+
+def export_adapter(ckpt: str | Path, out: str | Path, base_model_id: str = BASE_MODEL_ID) -> Path:
+    """Copy a checkpoint's LoRA adapter to out, naming the public base model in its config."""
+    src, out = Path(ckpt) / "model", Path(out)
+    missing = [f for f in ADAPTER_FILES if not (src / f).is_file()]
+    if missing:
+        raise ConfigError(f"{src} holds no LoRA adapter (missing {', '.join(missing)}); only adapters are published")
+    size = (src / "adapter_model.safetensors").stat().st_size
+    if size > MAX_ADAPTER_BYTES:
+        raise ConfigError(f"{src}/adapter_model.safetensors is {size / 2**20:.1f} MiB, over the 25 MiB limit")
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src / "adapter_model.safetensors", out / "adapter_model.safetensors")
+    config = json.loads((src / "adapter_config.json").read_text())
+    config["base_model_name_or_path"] = base_model_id  # not the converted copy's local path
+    (out / "adapter_config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    return out
+
+
+def drawn_per_task(rates: Mapping[str, float], seed: int, drawn: int) -> dict[str, int]:
+    """Examples each task contributed to the first `drawn` draws of a mixture stream, by
+    replaying its seeded sampler (the same draw rule as flame.data.mixture.MixtureStream)."""
+    tasks = sorted(t for t, r in rates.items() if r > 0)
+    total, acc, cum = sum(rates[t] for t in tasks), 0.0, []
+    for t in tasks:
+        acc += rates[t] / total
+        cum.append(acc)
+    rng, counts = random.Random(seed), dict.fromkeys(tasks, 0)
+    for _ in range(drawn):
+        counts[tasks[min(bisect.bisect_right(cum, rng.random()), len(tasks) - 1)]] += 1
+    return counts
+
+
+def _pct(v: Any) -> str:
+    return f"{100 * v:.1f}" if isinstance(v, (int, float)) else "–"
+
+
+def comparison(runs: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
+    """Markdown tables comparing results files benchmark by benchmark (headline values as %),
+    with swap consistency and position bias (share of verdicts for the candidate shown first)."""
+    lines: list[str] = []
+    benches = list(dict.fromkeys(b for _, doc in runs for b in doc["benchmarks"]))
+    for bench in benches:
+        present = [(label, doc) for label, doc in runs if bench in doc["benchmarks"]]
+        aggs = [doc["benchmarks"][bench]["aggregates"] or {} for _, doc in present]
+        keys = list(dict.fromkeys(k for a in aggs for k in (a.get("headline") or {})))
+        sel = {json.dumps(doc["benchmarks"][bench]["selection"], sort_keys=True) for _, doc in present}
+        first = present[0][1]["benchmarks"][bench]
+        lines += [f"### {first['title']}", "",
+                  f"{first['judged']} items judged ({first['selection'].get('mode')}"
+                  + (", seed " + str(first["selection"]["seed"]) if "seed" in first["selection"] else "")
+                  + ")" + ("" if len(sel) == 1 else " — **the runs judged different items**") + ".", "",
+                  "| | " + " | ".join(label for label, _ in present) + " |",
+                  "|---|" + "---:|" * len(present)]
+        for k in keys:
+            cells = []
+            for a in aggs:
+                v = (a.get("headline") or {}).get(k)
+                cells.append(_pct(v) + ("*" if k in a.get("partial", []) and v is not None else ""))
+            lines.append(f"| {k} | " + " | ".join(cells) + " |")
+        for name, fn in (("candidate orders agree", _agree), ("% of verdicts for the candidate shown first", _shown_first)):
+            lines.append(f"| {name} | " + " | ".join(fn(doc, bench) for _, doc in present) + " |")
+        lines.append("")
+    return lines
+
+
+def _pairwise_rows(doc: Mapping[str, Any], bench: str) -> list[Mapping[str, Any]]:
+    return [r for r in doc["rows"] if r["benchmark"] == bench and r.get("order_labels")]
+
+
+def _agree(doc: Mapping[str, Any], bench: str) -> str:
+    rows = _pairwise_rows(doc, bench)
+    return f"{sum(bool(r['orders_agree']) for r in rows)} / {len(rows)}" if rows else "–"
+
+
+def _shown_first(doc: Mapping[str, Any], bench: str) -> str:
+    # order "BA" shows candidate B first, and its label is in the candidates' own names
+    picks = [label == order[0] for r in _pairwise_rows(doc, bench) for order, label in r["order_labels"].items()]
+    return _pct(mean(picks)) if picks else "–"
+
+
+def write_card(out: str | Path, *, name: str, ckpt: str | Path, runs: Sequence[tuple[str, Mapping[str, Any]]],
+               wall: str, hardware: str, summary: str, rates: Mapping[str, float] | None = None,
+               base_model_id: str = BASE_MODEL_ID) -> Path:
+    """Write out/README.md for the adapter trained in ckpt (see the module docstring)."""
+    state = read_state(ckpt)
+    cfg, history = state["config"], [h for h in state["history"] if "loss" in h]
+    losses = [h["loss"] for h in history]
+    last = losses[-10:]
+    lines = [
+        "---", f"base_model: {base_model_id}", "library_name: peft", "license: apache-2.0",
+        "tags: [flame, autorater, llm-as-a-judge, lora]", "---", "", f"# {name}", "", summary, "",
+        "## Use", "", "```bash", f"flame judge pairwise --model {name} --prompt ... --a ... --b ...",
+        f"flame eval run heldout --model {name}", "```", "",
+        f"The adapter applies to {base_model_id} (flame's bundled `smollm2-135m`). Judge prompts use "
+        "flame's FLAMe template (INSTRUCTIONS / CONTEXT / EVALUATION) in the model's chat format.", "",
+        "## Training", "",
+        f"- Initialised from: {cfg.get('init') or cfg['model'] + ' (the base model)'}",
+        f"- Data: the flame collection at `{cfg['collection']}` (built from the public mirror with "
+        "`flame data build`), mixture `" + cfg["mixture"] + "`",
+        f"- Steps: {state['step']} x batch {cfg['batch_size']} = {state['examples']:,} examples, "
+        f"{state['tokens']:,} tokens (prompt + target), max length {cfg['max_length']}",
+        f"- Loss (mean over target tokens): {_num(losses[:1])} at step 1, mean of the last {len(last)} steps "
+        f"{_num(last, avg=True)}, final {_num(losses[-1:])}",
+        f"- Optimiser: AdamW (weight decay {cfg['weight_decay']}), lr {cfg['lr']}, {cfg['schedule']} schedule; "
+        f"LoRA r={cfg['lora_r']}, alpha={cfg['lora_alpha']}, dropout {cfg['lora_dropout']} on {cfg['lora_targets']}; "
+        f"model dropout {cfg['dropout']}, {cfg['dtype']}",
+        f"- Wall time: {wall}", f"- Hardware: {hardware}", "",
+    ]
+    if rates:
+        counts = drawn_per_task(rates, state["mixture"]["seed"], state["mixture"]["drawn"])
+        lines += ["Examples drawn per task:", "", "| task | examples |", "|---|---:|"]
+        lines += [f"| {t} | {n} |" for t, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n]
+        lines.append("")
+    lines += ["Loss curve (every logged step):", "", "```",
+              " ".join(f"{h['step']}:{h['loss']:.2f}" for h in history), "```", "", "Training config:", "",
+              "```json", json.dumps(cfg, indent=1, sort_keys=True), "```", ""]
+    if runs:
+        lines += ["## Results", "", "Scores are % (accuracy; pass@1 for code). Both candidate orders are judged and "
+                  "averaged. Each column is one `flame eval run` results file:", ""]
+        lines += [f"- **{label}**: `{doc['manifest']['model']['spec']}`, flame {doc['manifest']['flame_version']} "
+                  f"commit {doc['manifest']['git']['commit'][:10]}, wall {doc['manifest']['wall_s']:.0f} s"
+                  for label, doc in runs]
+        lines += [""] + comparison(runs)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "README.md").write_text("\n".join(lines))
+    return out / "README.md"
+
+
+def _num(values: Sequence[float], avg: bool = False) -> str:
+    if not values:
+        return "–"
+    return f"{mean(values) if avg else values[0]:.3f}"

@@ -1,0 +1,79 @@
+"""Publishing a trained judge: adapter export and a model card read from the run and results files."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from flame.cli.train import app as train_app
+from flame.data.mixture import load_mixture
+from flame.evals.benchmarks import BENCHMARKS
+from flame.evals.runner import RunOptions, run
+from flame.train.card import drawn_per_task
+
+REPO = Path(__file__).resolve().parents[2]
+TINY = REPO / "configs" / "train" / "tiny.yaml"
+
+
+class AlwaysA:
+    """A judge that answers "A" whatever it is shown (the untrained base model's habit)."""
+
+    fingerprint = "always-a"
+
+    def prepare(self, prompt):
+        return prompt
+
+    def score(self, requests):
+        return [-0.1 if r.continuation == "A" else -2.0 for r in requests]
+
+    def generate(self, requests):
+        raise AssertionError("not used")
+
+
+def test_replayed_draws_match_what_the_stream_gave(collection):
+    mixture = load_mixture("flame").resolve(collection, "train")
+    stream = mixture.stream(seed=3)
+    seen = Counter(row["task"] for row in stream.take(200))
+    assert drawn_per_task(mixture.rates, 3, 200) == {t: seen.get(t, 0) for t in sorted(mixture.rates)}
+
+
+def test_card_publishes_the_adapter_with_its_training_facts_and_results(tiny_model, collection, tmp_path, mirror,
+                                                                       monkeypatch):
+    runner = CliRunner()
+    out = tmp_path / "run"
+    trained = runner.invoke(train_app, ["sft", "--config", str(TINY), f"model={tiny_model}", f"collection={collection}",
+                                        f"output_dir={out}", "lora=true", "lora_r=4", "eval_every=0"])
+    assert trained.exit_code == 0, trained.output
+    monkeypatch.setenv("FLAME_MIRROR", str(mirror))
+    heldout = [BENCHMARKS.get("heldout")]
+    base = run(heldout, AlwaysA(), model="always-a", out=tmp_path / "base.json", options=RunOptions(limit=2),
+               progress=False)
+    ckpt = out / "checkpoints" / "step-000004"
+    published = tmp_path / "models" / "flame-tiny"
+    result = runner.invoke(train_app, ["card", str(ckpt), "--name", "flame-tiny", "--out", str(published),
+                                       "--compare", f"base={base}", "--wall-time", "9 s",
+                                       "--summary", "A tiny test judge."])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in published.iterdir()) == ["README.md", "adapter_config.json",
+                                                           "adapter_model.safetensors"]
+    config = json.loads((published / "adapter_config.json").read_text())
+    assert config["base_model_name_or_path"] == "HuggingFaceTB/SmolLM2-135M-Instruct"
+    card = (published / "README.md").read_text()
+    assert "base_model: HuggingFaceTB/SmolLM2-135M-Instruct" in card and "A tiny test judge." in card
+    assert "- Steps: 4 x batch 4 = 16 examples" in card and "- Wall time: 9 s" in card
+    drawn = [int(line.rsplit("|", 2)[1]) for line in card.splitlines()
+             if line.startswith("| ") and line.count("|") == 3 and line.rsplit("|", 2)[1].strip().isdigit()]
+    assert sum(drawn) == 16  # examples per task add up to what the run saw
+    # the always-A judge: its orders never agree, and it says A first every time
+    assert "| candidate orders agree | 0 / 10 |" in card
+    assert "| % of verdicts for the candidate shown first | 100.0 |" in card
+
+    full = runner.invoke(train_app, ["sft", "--config", str(TINY), f"model={tiny_model}", f"collection={collection}",
+                                     f"output_dir={tmp_path / 'full'}", "max_steps=1", "eval_every=0"])
+    assert full.exit_code == 0, full.output
+    refused = runner.invoke(train_app, ["card", str(tmp_path / "full" / "checkpoints" / "step-000001"), "--name", "x",
+                                        "--out", str(tmp_path / "x"), "--wall-time", "1 s"])
+    assert refused.exit_code == 1 and "holds no LoRA adapter" in refused.output
