@@ -41,10 +41,9 @@ from .base import (
     Benchmark,
     Item,
     Loaded,
-    file_records,
-    hf_records,
-    records_items,
-    source_items,
+    file_items,
+    mirror_items,
+    official_items,
 )
 
 NAME = "aggrefact"
@@ -85,12 +84,12 @@ def _record_item(record: Any, prov: Provenance) -> Item:
 
 def load_official() -> Loaded:
     """The official test split from the Hugging Face Hub (gated)."""
-    return records_items(hf_records(HF_ID, HF_SPLIT), f"hf://{HF_ID}/{HF_SPLIT}", OFFICIAL, _record_item)
+    return official_items(HF_ID, HF_SPLIT, _record_item)
 
 
 def load_file(path) -> Loaded:
     """A local file with the official schema (dataset, doc, claim, label)."""
-    return records_items(file_records(path), str(path), FILE, _record_item)
+    return file_items(path, _record_item)
 
 
 def _to_aggrefact(subset: str, task: TaskSpec, ex: Example) -> Item:
@@ -101,12 +100,9 @@ def _to_aggrefact(subset: str, task: TaskSpec, ex: Example) -> Item:
 
 def load_mirror() -> Loaded:
     """Wice (exact) and FactCheck-GPT-approx rebuilt from the mirrored public sources."""
-    parts = [source_items(src, subsets, _to_aggrefact) for src, subsets in MIRROR_SUBSETS.items()]
-    loaded = Loaded([i for p in parts for i in p.items], MIRROR + ":" + "+".join(MIRROR_SUBSETS),
-                    {k: v for p in parts for k, v in p.dropped.items()})
-    loaded.notes.append("FactCheck-GPT-approx follows LLM-AggreFact's label definition but not its exact rows; "
+    return mirror_items(MIRROR_SUBSETS, _to_aggrefact,
+                        "FactCheck-GPT-approx follows LLM-AggreFact's label definition but not its exact rows; "
                         "it is reported separately and not counted in LLM-FactVerify or the mean")
-    return loaded
 
 
 def aggregate(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

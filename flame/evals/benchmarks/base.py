@@ -163,3 +163,23 @@ def records_items(records: Iterable[tuple[int, Any]], where: str, origin: str,
     if not items:
         raise DataError(where, "no records")
     return Loaded(items, f"{origin}:{where}")
+
+
+def official_items(dataset_id: str, split: str, convert: Callable[[Any, Provenance], Item]) -> Loaded:
+    """Items from one split of the benchmark's official release on the Hugging Face Hub."""
+    return records_items(hf_records(dataset_id, split), f"hf://{dataset_id}/{split}", OFFICIAL, convert)
+
+
+def file_items(path: Path, convert: Callable[[Any, Provenance], Item]) -> Loaded:
+    """Items from a local file with the official schema."""
+    return records_items(file_records(path), str(path), FILE, convert)
+
+
+def mirror_items(sources: Mapping[str, Mapping[str, str]], to_item: Callable[[str, TaskSpec, Example], Item],
+                 note: str) -> Loaded:
+    """Items rebuilt from registered sources (name -> subsets, as in source_items), with dropped rows and note."""
+    parts = [source_items(src, subsets, to_item) for src, subsets in sources.items()]
+    loaded = Loaded([i for p in parts for i in p.items], MIRROR + ":" + "+".join(sources),
+                    {k: v for p in parts for k, v in p.dropped.items()})
+    loaded.notes.append(note)
+    return loaded

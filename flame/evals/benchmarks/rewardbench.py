@@ -50,11 +50,10 @@ from .base import (
     Benchmark,
     Item,
     Loaded,
-    file_records,
-    hf_records,
-    records_items,
+    file_items,
+    mirror_items,
+    official_items,
     rekey_pairwise,
-    source_items,
 )
 
 NAME = "rewardbench"
@@ -135,12 +134,12 @@ def _record_item(record: Any, prov: Provenance) -> Item:
 
 def load_official() -> Loaded:
     """The official filtered split from the Hugging Face Hub."""
-    return records_items(hf_records(HF_ID, HF_SPLIT), f"hf://{HF_ID}/{HF_SPLIT}", OFFICIAL, _record_item)
+    return official_items(HF_ID, HF_SPLIT, _record_item)
 
 
 def load_file(path) -> Loaded:
     """A local file with the official schema (prompt, chosen, rejected, subset, id)."""
-    loaded = records_items(file_records(path), str(path), FILE, _record_item)
+    loaded = file_items(path, _record_item)
     unknown = sorted({i.subset for i in loaded.items} - set(EXAMPLE_COUNTS))
     if unknown:
         loaded.notes.append(f"subsets outside RewardBench's 23 are scored but not counted in sections: {unknown}")
@@ -154,12 +153,9 @@ def _to_rewardbench(subset: str, task: TaskSpec, ex: Example) -> Item:
 
 def load_mirror() -> Loaded:
     """The subsets rebuilt from the mirrored public sources (exact ones plus the XSTest approximation)."""
-    parts = [source_items(src, subsets, _to_rewardbench) for src, subsets in MIRROR_SUBSETS.items()]
-    loaded = Loaded([i for p in parts for i in p.items], MIRROR + ":" + "+".join(MIRROR_SUBSETS),
-                    {k: v for p in parts for k, v in p.dropped.items()})
-    loaded.notes.append("xstest-approx-* approximate RewardBench's xstest-should-* from XSTest's human-labelled "
+    return mirror_items(MIRROR_SUBSETS, _to_rewardbench,
+                        "xstest-approx-* approximate RewardBench's xstest-should-* from XSTest's human-labelled "
                         "completions of 5 models; they are reported separately and not counted in Safety")
-    return loaded
 
 
 def section_scores(metrics: Mapping[str, float]) -> dict[str, dict[str, Any]]:
