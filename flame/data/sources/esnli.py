@@ -17,15 +17,13 @@ A row with no gold label (-1) is excluded by design; one with an empty explanati
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from functools import partial
 
 from flame.core.records import (
     Capability,
-    Example,
     InputField,
     LabelSpace,
     OutputField,
-    Provenance,
     Role,
     TaskSpec,
     TaskType,
@@ -33,12 +31,12 @@ from flame.core.records import (
 
 from ..files import SourceFiles
 from ..source import HFOrigin, Item, Source
-from ._hub_other_kit import label, read_split, text, without_gold_label
+from ._hub_other_kit import read_split
+from .mnli import LABELS, nli_items
 
 NAME = "esnli"
 LICENSE = "MIT, CC-BY-SA-4.0"
 DATASET, REVISION, SPLIT = "esnli", "main", "train"
-LABELS = {0: "Entailment", 1: "Neutral", 2: "Contradiction"}
 
 TASK = TaskSpec(
     name="esnli_entailment",
@@ -68,19 +66,9 @@ TASK = TaskSpec(
 )
 
 
-def _convert(record: Any, prov: Provenance) -> Iterator[Item]:
-    unlabeled = without_gold_label(record, prov)
-    if unlabeled:
-        yield unlabeled
-        return
-    inputs = {"premise": text(record, "premise", prov), "hypothesis": text(record, "hypothesis", prov)}
-    targets = {"relation": label(record, "label", LABELS, prov), "explanation": text(record, "explanation_1", prov)}
-    yield Example(TASK.name, inputs, targets, prov)
-
-
 def read(files: SourceFiles) -> Iterator[Item]:
     """e-SNLI train pairs with label and explanation."""
-    yield from read_split(files, SPLIT, _convert)
+    yield from read_split(files, SPLIT, partial(nli_items, TASK.name, texts={"explanation": "explanation_1"}))
 
 
 SOURCE = Source(

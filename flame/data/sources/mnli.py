@@ -13,7 +13,8 @@ excluded by design. NLI is recast as attribution (FLAMe §2.5): does the premise
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from functools import partial
 from typing import Any
 
 from flame.core.records import Capability, Example, InputField, Provenance, Role
@@ -57,18 +58,21 @@ TASK = classification_task(
 )
 
 
-def _convert(record: Any, prov: Provenance) -> Iterator[Item]:
+def nli_items(task: str, record: Any, prov: Provenance, texts: Mapping[str, str] | None = None) -> Iterator[Item]:
+    """An NLI row as an Example of task (relation, plus text targets: name -> field), or its exclusion if unlabeled."""
     unlabeled = without_gold_label(record, prov)
     if unlabeled:
         yield unlabeled
         return
     inputs = {"premise": text(record, "premise", prov), "hypothesis": text(record, "hypothesis", prov)}
-    yield Example(TASK.name, inputs, {"relation": label(record, "label", LABELS, prov)}, prov)
+    targets = {"relation": label(record, "label", LABELS, prov)}
+    targets.update((name, text(record, field, prov)) for name, field in (texts or {}).items())
+    yield Example(task, inputs, targets, prov)
 
 
 def read(files: SourceFiles) -> Iterator[Item]:
     """MNLI train pairs with their gold labels."""
-    yield from read_split(files, SPLIT, _convert)
+    yield from read_split(files, SPLIT, partial(nli_items, TASK.name))
 
 
 SOURCE = Source(
