@@ -62,28 +62,24 @@ _PAIR_DESCRIPTION = (
     "steps yourself; do not prefer a solution for being longer, more confident or better formatted."
 )
 
-REFERENCE_VS_INCORRECT = pairwise_task(
+
+def _pair_task(name: str, title: str, notes: str):
+    """A pairwise task on two solutions of one problem, with the shared description."""
+    return pairwise_task(name, title=title, description=_PAIR_DESCRIPTION,
+                         context=(InputField("problem", "the MATH problem"),), capability=Capability.MATH,
+                         source=NAME, license=LICENSE, candidate="solution", notes=notes)
+
+
+REFERENCE_VS_INCORRECT = _pair_task(
     "prm800k_reference_vs_incorrect",
     title="Which solution to the math problem is correct?",
-    description=_PAIR_DESCRIPTION,
-    context=(InputField("problem", "the MATH problem"),),
-    capability=Capability.MATH,
-    source=NAME,
-    license=LICENSE,
-    candidate="solution",
     notes="Better: MATH's human-written reference solution; worse: a phase-2 model solution that a "
           "PRM800K labeler found an error in (finish_reason found_error).",
 )
 
-CORRECT_VS_INCORRECT = pairwise_task(
+CORRECT_VS_INCORRECT = _pair_task(
     "prm800k_correct_vs_incorrect",
     title="Which model-written solution to the math problem is correct?",
-    description=_PAIR_DESCRIPTION,
-    context=(InputField("problem", "the MATH problem"),),
-    capability=Capability.MATH,
-    source=NAME,
-    license=LICENSE,
-    candidate="solution",
     notes="Both candidates are phase-2 model solutions of the same problem: one every step of which "
           "labelers accepted and which reached the right answer (finish_reason solution), one in which "
           "they found an error. Each incorrect solution appears once; correct ones are reused in turn.",
