@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -15,18 +15,6 @@ from flame.data.source import Rejected
 from flame.data.sources.bartscore_meta_eval import REALSUMM_MARGIN, SOURCE, round_half_up
 
 SUMMEVAL = "SUM/SummEval/data.json.gz"
-
-
-@pytest.fixture(scope="module")
-def read(mirror):
-    """(examples by task, rejected rows) from the real mirror."""
-    by_task, rejected = defaultdict(list), []
-    for item in SOURCE.items(SourceFiles(SOURCE, mirror=mirror)):
-        if isinstance(item, Rejected):
-            rejected.append(item)
-        else:
-            by_task[item.task].append(item)
-    return by_task, rejected
 
 
 def find(examples, file, row):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -16,18 +16,6 @@ from flame.data.sources.unieval_meta_eval import SOURCE
 
 CHAT = "dialogue/topical_chat.json"
 USR = "usr_topicalchat_"
-
-
-@pytest.fixture(scope="module")
-def read(mirror):
-    """(examples by task, rejected rows) from the real mirror."""
-    by_task, rejected = defaultdict(list), []
-    for item in SOURCE.items(SourceFiles(SOURCE, mirror=mirror)):
-        if isinstance(item, Rejected):
-            rejected.append(item)
-        else:
-            by_task[item.task].append(item)
-    return by_task, rejected
 
 
 def rows(examples, file, row):
