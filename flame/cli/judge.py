@@ -198,21 +198,15 @@ def _item_builder(kind: str, criteria: Optional[str], scale: tuple[int, int],
 
 def _read_input(path: Path, build, skip_bad: bool) -> tuple[list[tuple[str, int, TaskSpec, Example]], list[DataError]]:
     """Parse every line first, so a bad line stops the run before any model time is spent."""
+    from flame.judge.jsonl import check_new_id, json_object, numbered_lines
+
     items, bad, seen = [], [], set()
     with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
+        for n, line in numbered_lines(fh):
             try:
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise DataError(str(path), f"not valid JSON ({e.msg})", n) from None
-                if not isinstance(rec, dict):
-                    raise DataError(str(path), f"expected a JSON object, got {type(rec).__name__}", n)
+                rec = json_object(line, str(path), n)
                 key = _field(rec, "id", (str(path), n), required=False) or f"line:{n}"
-                if key in seen:
-                    raise DataError(str(path), f"duplicate id {key!r}", n, "id")
+                check_new_id(key, seen, str(path), n)
                 task, example = build(rec, (str(path), n))
             except DataError as e:
                 if not skip_bad:

@@ -8,7 +8,6 @@ skipped; a bad line is reported with its line number and field.
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from typing import Any
 
@@ -17,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from flame.core.errors import DataError
 from flame.core.records import Example, TaskSpec
 from flame.judge import adhoc
+from flame.judge.jsonl import check_new_id, json_object, numbered_lines
 
 from .schemas import ClassifyItem, JobRequest, PairwiseItem, PointwiseItem, parse_scale
 
@@ -92,22 +92,14 @@ def parse_job_lines(job: JobRequest) -> list[tuple[int, str, dict[str, Any]]]:
     bad line (naming its number and field) or a duplicate id."""
     model = LINES[job.task]
     rows, seen = [], set()
-    for n, line in enumerate(job.jsonl.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise DataError(JOB_FILE, f"not valid JSON ({e.msg})", n) from None
-        if not isinstance(record, dict):
-            raise DataError(JOB_FILE, f"expected a JSON object, got {type(record).__name__}", n)
+    for n, line in numbered_lines(job.jsonl.splitlines()):
+        record = json_object(line, JOB_FILE, n)
         try:
             fields = model.model_validate(record).model_dump(exclude_none=True)
         except ValidationError as e:
             raise _line_error(e, n) from None
         key = str(fields.pop("id")) if "id" in fields else f"line:{n}"
-        if key in seen:
-            raise DataError(JOB_FILE, f"duplicate id {key!r}", n, "id")
+        check_new_id(key, seen, JOB_FILE, n)
         seen.add(key)
         rows.append((n, key, fields))
     if not rows:
