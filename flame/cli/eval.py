@@ -8,12 +8,11 @@ from typing import Any
 
 import typer
 
-from .output import print_table, user_errors
+from .output import MODEL_HELP, print_table, user_errors
 
 app = typer.Typer(no_args_is_help=True, help="Evaluate judges: benchmarks and your own labelled data.")
 
-MODEL_OPTION = typer.Option("smollm2-135m", "--model", "-m", help="Judge model spec (see `flame judge`): "
-                            "smollm2-135m, DIR, hf:DIR[+adapter:DIR], gguf:FILE, llamacpp:FILE, openai:MODEL@URL, vllm:DIR.")
+MODEL_OPTION = typer.Option("smollm2-135m", "--model", "-m", help=f"Judge {MODEL_HELP}.")
 OUT_OPTION = typer.Option(Path("results"), "--out", "-o", help="Folder for the results JSON (or a .json file path).")
 SEED_OPTION = typer.Option(0, "--seed", help="Seed of the item sample.")
 BATCH_OPTION = typer.Option(8, "--batch-size", help="Examples per backend call (results do not depend on it).")

@@ -30,12 +30,13 @@ from flame.core.errors import DataError, FlameError
 from flame.core.judgment import Judgment, summarize
 from flame.core.records import Example, TaskSpec
 
+from .output import MODEL_HELP
+
 app = typer.Typer(help="Judge your own data with a FLAMe judge (default: the bundled SmolLM2-135M).",
                   no_args_is_help=True)
 out = Console()
 err = Console(stderr=True)
 
-MODEL_HELP = "model spec: smollm2-135m, DIR, hf:DIR[+adapter:DIR], gguf:FILE, llamacpp:FILE, openai:MODEL@URL, vllm:DIR"
 TASKS = ("pairwise", "pointwise", "classification")
 
 

@@ -18,6 +18,9 @@ class Format(str, Enum):
     json = "json"
 
 
+MODEL_HELP = ("model spec: smollm2-135m (the untrained base), flame-smollm2-135m (trained FLAMe judge), "
+              "flame-rm-smollm2-135m (FLAMe-RM), DIR, hf:DIR[+adapter:DIR], gguf:FILE, llamacpp:FILE, "
+              "openai:MODEL@URL, vllm:DIR")
 FORMAT_OPTION = typer.Option(Format.text, "--format", help="text for people, json for scripts.")
 
 

@@ -19,8 +19,9 @@ from rich.console import Console
 
 from flame.core.errors import FlameError
 
+from .output import MODEL_HELP
+
 err = Console(stderr=True)
-MODEL_HELP = "model spec: smollm2-135m, DIR, hf:DIR[+adapter:DIR], gguf:FILE, llamacpp:FILE, openai:MODEL@URL, vllm:DIR"
 
 
 def is_loopback(host: str) -> bool:
