@@ -78,6 +78,13 @@ def swap_consistency(rows: Iterable[Row]) -> dict[str, Any]:
     return {"consistency": mean(1.0 if f else 0.0 for f in flags), "n": len(flags)}
 
 
+def position_bias(rows: Iterable[Row]) -> dict[str, Any]:
+    """Share of single-order verdicts that pick the candidate shown first (0.5 = no bias).
+    Labels are in the candidates' own names, so in order "BA" the first shown is B."""
+    picks = [label == order[0] for r in rows for order, label in (r.get("order_labels") or {}).items() if label]
+    return {"picks_first": mean(1.0 if p else 0.0 for p in picks), "n": len(picks)}
+
+
 def longer(row: Row) -> str | None:
     """Which candidate is longer in characters (A or B), None for equal lengths or non-pairwise rows."""
     a, b = row.get("len_a"), row.get("len_b")

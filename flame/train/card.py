@@ -15,9 +15,12 @@ import bisect
 import json
 import random
 import shutil
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from statistics import mean
-from typing import Any, Mapping, Sequence
+from typing import Any
+
+from flame.evals.compare import comparison, run_lines
 
 from .checkpoint import STATE_FILE
 from .config import ConfigError
@@ -66,54 +69,6 @@ def drawn_per_task(rates: Mapping[str, float], seed: int, drawn: int) -> dict[st
     return counts
 
 
-def _pct(v: Any) -> str:
-    return f"{100 * v:.1f}" if isinstance(v, (int, float)) else "–"
-
-
-def comparison(runs: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
-    """Markdown tables comparing results files benchmark by benchmark (headline values as %),
-    with swap consistency and position bias (share of verdicts for the candidate shown first)."""
-    lines: list[str] = []
-    benches = list(dict.fromkeys(b for _, doc in runs for b in doc["benchmarks"]))
-    for bench in benches:
-        present = [(label, doc) for label, doc in runs if bench in doc["benchmarks"]]
-        aggs = [doc["benchmarks"][bench]["aggregates"] or {} for _, doc in present]
-        keys = list(dict.fromkeys(k for a in aggs for k in (a.get("headline") or {})))
-        sel = {json.dumps(doc["benchmarks"][bench]["selection"], sort_keys=True) for _, doc in present}
-        first = present[0][1]["benchmarks"][bench]
-        lines += [f"### {first['title']}", "",
-                  f"{first['judged']} items judged ({first['selection'].get('mode')}"
-                  + (", seed " + str(first["selection"]["seed"]) if "seed" in first["selection"] else "")
-                  + ")" + ("" if len(sel) == 1 else " — **the runs judged different items**") + ".", "",
-                  "| | " + " | ".join(label for label, _ in present) + " |",
-                  "|---|" + "---:|" * len(present)]
-        for k in keys:
-            cells = []
-            for a in aggs:
-                v = (a.get("headline") or {}).get(k)
-                cells.append(_pct(v) + ("*" if k in a.get("partial", []) and v is not None else ""))
-            lines.append(f"| {k} | " + " | ".join(cells) + " |")
-        for name, fn in (("candidate orders agree", _agree), ("% of verdicts for the candidate shown first", _shown_first)):
-            lines.append(f"| {name} | " + " | ".join(fn(doc, bench) for _, doc in present) + " |")
-        lines.append("")
-    return lines
-
-
-def _pairwise_rows(doc: Mapping[str, Any], bench: str) -> list[Mapping[str, Any]]:
-    return [r for r in doc["rows"] if r["benchmark"] == bench and r.get("order_labels")]
-
-
-def _agree(doc: Mapping[str, Any], bench: str) -> str:
-    rows = _pairwise_rows(doc, bench)
-    return f"{sum(bool(r['orders_agree']) for r in rows)} / {len(rows)}" if rows else "–"
-
-
-def _shown_first(doc: Mapping[str, Any], bench: str) -> str:
-    # order "BA" shows candidate B first, and its label is in the candidates' own names
-    picks = [label == order[0] for r in _pairwise_rows(doc, bench) for order, label in r["order_labels"].items()]
-    return _pct(mean(picks)) if picks else "–"
-
-
 def write_card(out: str | Path, *, name: str, ckpt: str | Path, runs: Sequence[tuple[str, Mapping[str, Any]]],
                wall: str, hardware: str, summary: str, rates: Mapping[str, float] | None = None,
                base_model_id: str = BASE_MODEL_ID) -> Path:
@@ -127,19 +82,19 @@ def write_card(out: str | Path, *, name: str, ckpt: str | Path, runs: Sequence[t
         "tags: [flame, autorater, llm-as-a-judge, lora]", "---", "", f"# {name}", "", summary, "",
         "## Use", "", "```bash", f"flame judge pairwise --model {name} --prompt ... --a ... --b ...",
         f"flame eval run heldout --model {name}", "```", "",
-        f"The adapter applies to {base_model_id} (flame's bundled `smollm2-135m`). Judge prompts use "
-        "flame's FLAMe template (INSTRUCTIONS / CONTEXT / EVALUATION) in the model's chat format.", "",
+        (f"The adapter applies to {base_model_id} (flame's bundled `smollm2-135m`). Judge prompts use "
+        "flame's FLAMe template (INSTRUCTIONS / CONTEXT / EVALUATION) in the model's chat format."), "",
         "## Training", "",
         f"- Initialised from: {cfg.get('init') or cfg['model'] + ' (the base model)'}",
         f"- Data: the flame collection at `{cfg['collection']}` (built from the public mirror with "
         "`flame data build`), mixture `" + cfg["mixture"] + "`",
-        f"- Steps: {state['step']} x batch {cfg['batch_size']} = {state['examples']:,} examples, "
-        f"{state['tokens']:,} tokens (prompt + target), max length {cfg['max_length']}",
-        f"- Loss (mean over target tokens): {_num(losses[:1])} at step 1, mean of the last {len(last)} steps "
-        f"{_num(last, avg=True)}, final {_num(losses[-1:])}",
-        f"- Optimiser: AdamW (weight decay {cfg['weight_decay']}), lr {cfg['lr']}, {cfg['schedule']} schedule; "
+        (f"- Steps: {state['step']} x batch {cfg['batch_size']} = {state['examples']:,} examples, "
+        f"{state['tokens']:,} tokens (prompt + target), max length {cfg['max_length']}"),
+        (f"- Loss (mean over target tokens): {_num(losses[:1])} at step 1, mean of the last {len(last)} steps "
+        f"{_num(last, avg=True)}, final {_num(losses[-1:])}"),
+        (f"- Optimiser: AdamW (weight decay {cfg['weight_decay']}), lr {cfg['lr']}, {cfg['schedule']} schedule; "
         f"LoRA r={cfg['lora_r']}, alpha={cfg['lora_alpha']}, dropout {cfg['lora_dropout']} on {cfg['lora_targets']}; "
-        f"model dropout {cfg['dropout']}, {cfg['dtype']}",
+        f"model dropout {cfg['dropout']}, {cfg['dtype']}"),
         f"- Wall time: {wall}", f"- Hardware: {hardware}", "",
     ]
     if rates:
@@ -151,12 +106,9 @@ def write_card(out: str | Path, *, name: str, ckpt: str | Path, runs: Sequence[t
               " ".join(f"{h['step']}:{h['loss']:.2f}" for h in history), "```", "", "Training config:", "",
               "```json", json.dumps(cfg, indent=1, sort_keys=True), "```", ""]
     if runs:
-        lines += ["## Results", "", "Scores are % (accuracy; pass@1 for code). Both candidate orders are judged and "
-                  "averaged. Each column is one `flame eval run` results file:", ""]
-        lines += [f"- **{label}**: `{doc['manifest']['model']['spec']}`, flame {doc['manifest']['flame_version']} "
-                  f"commit {doc['manifest']['git']['commit'][:10]}, wall {doc['manifest']['wall_s']:.0f} s"
-                  for label, doc in runs]
-        lines += [""] + comparison(runs)
+        lines += ["## Results", "", ("Scores are % (accuracy; pass@1 for code). Both candidate orders are judged and "
+                  "averaged. Each column is one `flame eval run` results file:"), ""]
+        lines += run_lines(runs) + [""] + comparison(runs)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "README.md").write_text("\n".join(lines))

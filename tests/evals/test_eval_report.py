@@ -109,6 +109,20 @@ def test_paper_values_stand_beside_a_run_over_the_whole_item_set(results, tmp_pa
     assert "paper: FLAMe-RM-24B" not in out.read_text()  # one run beside it judged only a sample
 
 
+def test_markdown_sets_runs_side_by_side(results, tmp_path):
+    md = tmp_path / "compare.md"
+    result = CliRunner().invoke(_report_app(), ["report", *map(str, results), "--out", str(tmp_path / "r.html"),
+                                                "--markdown", str(md)])
+    assert result.exit_code == 0, result.output
+    text = md.read_text()
+    assert "- **a**: `fake-longer`" in text and "- **b**: `fake-longer-seed1`" in text
+    heldout = text[text.index("### FLAMe held-out"):]
+    assert heldout.splitlines()[4] == "| | a | b |"
+    assert "the runs judged different items" in heldout  # seeds 0 and 1 drew different samples
+    # this judge picks the longer response in both orders: its orders agree unless lengths tie
+    assert "| candidate orders agree | 100.0 (30) |" in heldout
+
+
 def test_report_rejects_a_file_that_is_not_results(tmp_path):
     bad = tmp_path / "x.json"
     bad.write_text(json.dumps({"hello": 1}))
