@@ -26,17 +26,21 @@ $(STAMP): pyproject.toml Makefile
 	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	touch $(STAMP)
 
-# The FLAMe story in a few minutes: build the collection, judge with the bundled model,
-# run a small fixed sample of every benchmark, and write an HTML report.
+# The FLAMe story in a few minutes: build the collection, judge with the trained flame judge,
+# run a small fixed sample of every benchmark with it and with its untrained base model, and
+# write an HTML report comparing the two.
 DEMO_LIMIT ?= 2
+DEMO_JUDGE ?= flame-smollm2-135m
 demo: $(STAMP)
 	$(BIN)/flame data list --role train
 	$(BIN)/flame data build --out $(DEMO_OUT)/collection
-	$(BIN)/flame judge pairwise --prompt "What is the capital of Australia?" \
+	$(BIN)/flame judge pairwise --model $(DEMO_JUDGE) --prompt "What is the capital of Australia?" \
 	  --a "The capital of Australia is Canberra." --b "The capital of Australia is Sydney." \
 	  --criteria "Which response is factually correct?"
-	$(BIN)/flame eval run rewardbench aggrefact heldout cobbler --model smollm2-135m \
-	  --limit $(DEMO_LIMIT) --out $(DEMO_OUT)/results/smollm2-135m.json --no-progress
+	for model in $(DEMO_JUDGE) smollm2-135m; do \
+	  $(BIN)/flame eval run rewardbench aggrefact heldout cobbler --model $$model \
+	    --limit $(DEMO_LIMIT) --out $(DEMO_OUT)/results/$$model.json --no-progress || exit 1; \
+	done
 	$(BIN)/flame report $(DEMO_OUT)/results/*.json --out $(DEMO_OUT)/report.html
 
 test: $(STAMP)

@@ -34,7 +34,8 @@ def comparison(runs: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
         same = len({json.dumps(s["selection"], sort_keys=True) for s in summaries}) == 1
         lines += [f"### {summaries[0]['title']}", "",
                   f"{summaries[0]['judged']} of {summaries[0]['loaded']} items judged ({_selection(summaries[0])})"
-                  + ("" if same else "; **the runs judged different items**") + ". * = partial (subsets missing).", "",
+                  + ("" if same else "; **the runs judged different items**") + "."
+                  + (" * = partial (subsets missing)." if any(a.get("partial") for a in aggs) else ""), "",
                   "| | " + " | ".join(label for label, _ in present) + " |", "|---|" + "---:|" * len(present)]
         for k in keys:
             cells = [_pct(v) + ("*" if k in a.get("partial", []) and v is not None else "")

@@ -1,6 +1,8 @@
 """Model spec strings → ready judge backends, and the fingerprints that go into every result.
 
     smollm2-135m                 the bundled SmolLM2-135M-Instruct (default), transformers
+    flame-smollm2-135m           the bundled model + flame's FLAMe LoRA adapter (models/)
+    flame-rm-smollm2-135m        the same + the FLAMe-RM adapter (FLAMe, then 50 RM steps)
     DIR  or  hf:DIR              a local transformers model directory
     hf:DIR+adapter:ADAPTER_DIR   the same with a PEFT adapter on top
     gguf:FILE                    a GGUF file, converted once to safetensors, transformers
@@ -29,6 +31,9 @@ from . import bundled
 from .backends.base import Backend, Batched, Cached, Retrying
 
 DEFAULT_MODEL = bundled.NAME
+# flame's trained judges: LoRA adapters committed under models/ (see each folder's README.md),
+# applied on top of the bundled base model.
+TRAINED = {"flame-smollm2-135m": "flame-smollm2-135m", "flame-rm-smollm2-135m": "flame-rm-smollm2-135m"}
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".gguf", ".pt", ".json", ".model", ".jinja")
 
 
@@ -43,18 +48,37 @@ class ModelSpec:
     base_url: str = ""  # openai: the endpoint
 
 
+def models_dir() -> Path:
+    """Where the trained adapters live: $FLAME_MODELS, else the checkout's models/ folder."""
+    import os
+
+    env = os.environ.get("FLAME_MODELS")
+    return Path(env).expanduser() if env else Path(__file__).resolve().parents[2] / "models"
+
+
+def trained_adapter(name: str) -> Path:
+    """The adapter folder of a trained flame judge; a clear error when it is not there."""
+    path = models_dir() / TRAINED[name]
+    if not (path / "adapter_config.json").is_file():
+        raise FlameError(f"model {name!r}: no adapter at {path} (set FLAME_MODELS to the folder holding "
+                         f"{TRAINED[name]}/, e.g. the models/ folder of a flame checkout)")
+    return path
+
+
 def parse_spec(spec: str) -> ModelSpec:
     """Parse a model spec string (see the module docstring); unknown forms fail clearly."""
     spec = spec.strip()
     if spec == bundled.NAME:
         return ModelSpec("hf", bundled.NAME)
+    if spec in TRAINED:
+        return ModelSpec("hf", bundled.NAME, str(trained_adapter(spec)))
     prefix, sep, rest = spec.partition(":")
     if not sep or len(prefix) == 1:  # no prefix (or a Windows drive letter): a local directory
         if Path(spec).is_dir():
             return ModelSpec("hf", spec)
         raise FlameError(
             f"model {spec!r} is neither {bundled.NAME!r} nor a local directory; "
-            f"use one of: {bundled.NAME}, DIR, hf:DIR[+adapter:DIR], gguf:FILE, llamacpp:FILE, "
+            f"use one of: {bundled.NAME}, {', '.join(TRAINED)}, DIR, hf:DIR[+adapter:DIR], gguf:FILE, llamacpp:FILE, "
             "openai:MODEL@BASE_URL, vllm:DIR"
         )
     if prefix == "openai":
