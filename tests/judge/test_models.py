@@ -61,3 +61,19 @@ def test_loaded_backend_fingerprint_names_weights_dtype_and_format(tiny_model_di
     kind, weights, dtype, fmt = backend.fingerprint.split(":")
     assert (kind, weights, dtype) == ("hf", files_fingerprint(tiny_model_dir), "float32")
     assert fmt.startswith("fmt-")
+
+
+def test_trained_judges_resolve_to_the_base_model_and_a_committed_adapter(monkeypatch, tmp_path):
+    from flame.judge.models import TRAINED, models_dir
+
+    for name in TRAINED:
+        spec = parse_spec(name)
+        assert (spec.backend, spec.path) == ("hf", "smollm2-135m")
+        adapter = models_dir() / name
+        assert spec.adapter == str(adapter)
+        weights = adapter / "adapter_model.safetensors"
+        assert weights.stat().st_size < 25 * 2**20  # the limit for a committed adapter
+        assert (adapter / "README.md").is_file()  # the model card
+    monkeypatch.setenv("FLAME_MODELS", str(tmp_path))
+    with pytest.raises(FlameError, match="no adapter at .*set FLAME_MODELS"):
+        parse_spec("flame-smollm2-135m")
