@@ -56,4 +56,6 @@ def run_lines(runs: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
     """One markdown bullet per run: label, model spec, flame commit, wall time."""
     return [f"- **{label}**: `{doc['manifest']['model']['spec']}`, flame {doc['manifest']['flame_version']} "
             f"commit {doc['manifest']['git']['commit'][:10]}, wall {doc['manifest']['wall_s']:.0f} s"
+            + (" (every judgment read from the cache of an earlier run)"
+               if doc["manifest"].get("cache", {}).get("misses") == 0 else "")
             for label, doc in runs]
