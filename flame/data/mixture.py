@@ -357,6 +357,30 @@ class _TaskStream:
         self._rows = None
 
 
+def _cumulative(rates: Mapping[str, float]) -> tuple[list[str], list[float]]:
+    """The tasks with a positive rate (sorted) and their cumulative sampling probabilities."""
+    tasks = sorted(t for t, r in rates.items() if r > 0)
+    total, acc, cum = sum(rates[t] for t in tasks), 0.0, []
+    for t in tasks:
+        acc += rates[t] / total
+        cum.append(acc)
+    return tasks, cum
+
+
+def _pick(tasks: list[str], cum: list[float], u: float) -> str:
+    return tasks[min(bisect.bisect_right(cum, u), len(tasks) - 1)]
+
+
+def drawn_per_task(rates: Mapping[str, float], seed: int, drawn: int) -> dict[str, int]:
+    """Examples each task contributed to the first `drawn` draws of a MixtureStream with these
+    rates and seed (its sampler replayed; no data read)."""
+    tasks, cum = _cumulative(rates)
+    rng, counts = random.Random(seed), dict.fromkeys(tasks, 0)
+    for _ in range(drawn):
+        counts[_pick(tasks, cum, rng.random())] += 1
+    return counts
+
+
 class MixtureStream:
     """An endless, seeded interleaving of tasks by rate over a collection's shards.
 
@@ -369,15 +393,9 @@ class MixtureStream:
         if buffer < 1:
             raise MixtureError(f"shuffle buffer must be >= 1, got {buffer}")
         coll = Collection(collection)
-        self.tasks = sorted(t for t, r in rates.items() if r > 0)
+        self.tasks, self._cum = _cumulative(rates)
         if not self.tasks:
             raise MixtureError("mixture has no task with a positive rate")
-        total = sum(rates[t] for t in self.tasks)
-        self._cum: list[float] = []
-        acc = 0.0
-        for t in self.tasks:
-            acc += rates[t] / total
-            self._cum.append(acc)
         self.seed = seed
         self._sampler = random.Random(seed)
         self._streams = {t: _TaskStream(coll.shards(split, t), t, seed, buffer) for t in self.tasks}
@@ -387,10 +405,9 @@ class MixtureStream:
         return self
 
     def __next__(self) -> dict[str, str]:
-        u = self._sampler.random()
-        i = min(bisect.bisect_right(self._cum, u), len(self.tasks) - 1)
+        task = _pick(self.tasks, self._cum, self._sampler.random())
         self.drawn += 1
-        return next(self._streams[self.tasks[i]])
+        return next(self._streams[task])
 
     def take(self, n: int) -> list[dict[str, str]]:
         """The next n rows."""

@@ -11,15 +11,14 @@ its untrained base, read from `flame eval run` results files, never typed in.
 
 from __future__ import annotations
 
-import bisect
 import json
-import random
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from statistics import mean
 from typing import Any
 
+from flame.data.mixture import drawn_per_task
 from flame.evals.compare import comparison, run_lines
 
 from .checkpoint import STATE_FILE
@@ -53,20 +52,6 @@ def export_adapter(ckpt: str | Path, out: str | Path, base_model_id: str = BASE_
     config["base_model_name_or_path"] = base_model_id  # not the converted copy's local path
     (out / "adapter_config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
     return out
-
-
-def drawn_per_task(rates: Mapping[str, float], seed: int, drawn: int) -> dict[str, int]:
-    """Examples each task contributed to the first `drawn` draws of a mixture stream, by
-    replaying its seeded sampler (the same draw rule as flame.data.mixture.MixtureStream)."""
-    tasks = sorted(t for t, r in rates.items() if r > 0)
-    total, acc, cum = sum(rates[t] for t in tasks), 0.0, []
-    for t in tasks:
-        acc += rates[t] / total
-        cum.append(acc)
-    rng, counts = random.Random(seed), dict.fromkeys(tasks, 0)
-    for _ in range(drawn):
-        counts[tasks[min(bisect.bisect_right(cum, rng.random()), len(tasks) - 1)]] += 1
-    return counts
 
 
 def write_card(out: str | Path, *, name: str, ckpt: str | Path, runs: Sequence[tuple[str, Mapping[str, Any]]],

@@ -9,10 +9,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from flame.cli.train import app as train_app
-from flame.data.mixture import load_mixture
+from flame.data.mixture import drawn_per_task, load_mixture
 from flame.evals.benchmarks import BENCHMARKS
 from flame.evals.runner import RunOptions, run
-from flame.train.card import drawn_per_task
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = REPO / "configs" / "train" / "tiny.yaml"
