@@ -16,6 +16,7 @@ def report(
     markdown: Path | None = typer.Option(None, "--markdown", help="Also write the runs side by side as Markdown tables."),
 ) -> None:
     """Leaderboard, per-category bars, calibration, swap consistency and length bias for runs."""
+    from flame.data.files import atomic_write_text
     from flame.evals.compare import comparison, run_lines
     from flame.evals.report import load_results, write_report
 
@@ -23,8 +24,6 @@ def report(
         path = write_report(results, out)
         if markdown is not None:
             runs = [(name.removesuffix(".json"), doc) for name, doc in load_results(results)]
-            tmp = markdown.with_name(f".{markdown.name}.tmp")
-            tmp.write_text("\n".join(run_lines(runs) + [""] + comparison(runs)))
-            tmp.replace(markdown)
+            atomic_write_text(markdown, "\n".join(run_lines(runs) + [""] + comparison(runs)))
             typer.echo(f"markdown written to {markdown.resolve()}")
     typer.echo(f"report written to {path.resolve()}")

@@ -175,7 +175,7 @@ def fetch(spec: "RemoteFile", dest: Path, opener: Callable[[str], object] | None
         if not spec.sha256:
             # Pinned by an immutable commit URL only: record what arrived, so every later
             # read of the cache is checked against the first download.
-            _atomic_write(_sha_record(dest), sha256_file(tmp) + "\n")
+            atomic_write_text(_sha_record(dest), sha256_file(tmp) + "\n")
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
@@ -191,11 +191,20 @@ def _recorded_sha(path: Path) -> str:
     return record.read_text().strip() if record.is_file() else ""
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
+def atomic_write_text(path: Path, text: str) -> Path:
+    """Write text to a temporary file beside path (world-readable), then rename it into place,
+    so a reader never sees a partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
 
 
 class _NoGlobals(pickle.Unpickler):

@@ -336,18 +336,6 @@ def build(runs: Sequence[tuple[str, Doc]]) -> str:
 
 def write_report(paths: Iterable[Path], out: Path) -> Path:
     """Build the page from results files and write it atomically to out."""
-    import os
-    import tempfile
+    from flame.data.files import atomic_write_text
 
-    page = build(load_results(paths))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(page)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a report is for sharing
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return out
+    return atomic_write_text(out, build(load_results(paths)))

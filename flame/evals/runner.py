@@ -23,13 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import platform
 import random
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +39,7 @@ from flame.core.judgment import Judgment
 from flame.core.records import TaskType
 from flame.core.template import TEMPLATE_VERSION, template_hash
 from flame.data.common import RESPONSE_A, RESPONSE_B
+from flame.data.files import atomic_write_text
 
 from .benchmarks.base import Benchmark, Item, Loaded
 from .metrics import pairwise_score
@@ -217,17 +216,7 @@ def results_path(out: Path, model: str, names: Iterable[str], started: float) ->
 
 def write_atomic(path: Path, payload: dict[str, Any]) -> Path:
     """Write JSON to a temporary file beside path, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(payload, f, ensure_ascii=False, indent=1)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return atomic_write_text(path, json.dumps(payload, ensure_ascii=False, indent=1))
 
 
 def run(benchmarks: Sequence[Benchmark], backend: Any, *, model: str, out: Path, options: RunOptions,
