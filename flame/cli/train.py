@@ -138,10 +138,9 @@ def card(
     summary: str = typer.Option("", "--summary", help="The card's opening paragraph (or @FILE)."),
 ) -> None:
     """Publish a checkpoint's LoRA adapter with a model card (data, steps, losses, results)."""
-    import json
-
     from flame.core.errors import DataError
     from flame.data.mixture import load_mixture
+    from flame.evals.report import load_results
     from flame.train.card import export_adapter, read_state, write_card
 
     with user_errors():
@@ -150,7 +149,7 @@ def card(
             label, sep, path = item.partition("=")
             if not sep:
                 raise DataError(item, "--compare takes LABEL=results.json")
-            runs.append((label, json.loads(Path(path).read_text())))
+            runs.append((label, load_results([Path(path)])[0][1]))
         cfg = read_state(ckpt)["config"]
         rates = None
         if Path(cfg["collection"]).is_dir():

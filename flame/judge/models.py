@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -33,7 +34,7 @@ from .backends.base import Backend, Batched, Cached, Retrying
 DEFAULT_MODEL = bundled.NAME
 # flame's trained judges: LoRA adapters committed under models/ (see each folder's README.md),
 # applied on top of the bundled base model.
-TRAINED = {"flame-smollm2-135m": "flame-smollm2-135m", "flame-rm-smollm2-135m": "flame-rm-smollm2-135m"}
+TRAINED = ("flame-smollm2-135m", "flame-rm-smollm2-135m")  # each the name of its folder
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".gguf", ".pt", ".json", ".model", ".jinja")
 
 
@@ -50,18 +51,16 @@ class ModelSpec:
 
 def models_dir() -> Path:
     """Where the trained adapters live: $FLAME_MODELS, else the checkout's models/ folder."""
-    import os
-
     env = os.environ.get("FLAME_MODELS")
     return Path(env).expanduser() if env else Path(__file__).resolve().parents[2] / "models"
 
 
 def trained_adapter(name: str) -> Path:
     """The adapter folder of a trained flame judge; a clear error when it is not there."""
-    path = models_dir() / TRAINED[name]
+    path = models_dir() / name
     if not (path / "adapter_config.json").is_file():
         raise FlameError(f"model {name!r}: no adapter at {path} (set FLAME_MODELS to the folder holding "
-                         f"{TRAINED[name]}/, e.g. the models/ folder of a flame checkout)")
+                         f"{name}/, e.g. the models/ folder of a flame checkout)")
     return path
 
 
