@@ -24,16 +24,32 @@ def _full_forward_logprob(backend: HFBackend, context: str, continuation: str) -
     return sum(logp[len(ctx_ids) - 1 + k, t].item() for k, t in enumerate(cont_ids))
 
 
-def test_scores_match_a_plain_forward_pass_for_one_and_many_token_labels(tiny_backend, llmbar):
+@pytest.mark.parametrize("sequential", [True, False], ids=["sequential", "batched"])
+@pytest.mark.parametrize("prefix_cache", [True, False], ids=["prefix-cache", "no-prefix-cache"])
+def test_scores_match_a_plain_forward_pass_for_one_and_many_token_labels(tiny_backend, llmbar, sequential, prefix_cache):
     task, examples = llmbar(2)
     labels = ["A", "1", "10", "Yes, definitely"]  # " 1" and " 10" are 2 and 3 tokens
     reqs = [ScoreRequest(tiny_backend.prepare(render(task, ex).text) + "choice: ", lab)
             for ex in examples for lab in labels]
-    batched = tiny_backend.score(reqs)  # the two prompts share their instructions: prefix KV path
-    no_prefix = HFBackend(tiny_backend.model, tiny_backend.tokenizer, prefix_cache=False).score(reqs)
-    for req, got, plain in zip(reqs, batched, no_prefix):
-        reference = _full_forward_logprob(tiny_backend, req.context, req.continuation)
-        assert got == pytest.approx(reference, abs=1e-4) and plain == pytest.approx(reference, abs=1e-4)
+    backend = HFBackend(tiny_backend.model, tiny_backend.tokenizer, sequential=sequential, prefix_cache=prefix_cache)
+    got = backend.score(reqs)  # the two prompts share their instructions: the prefix KV path
+    for req, value in zip(reqs, got):
+        assert value == pytest.approx(_full_forward_logprob(tiny_backend, req.context, req.continuation), abs=1e-4)
+
+
+def test_the_kept_kv_cache_does_not_leak_between_calls(tiny_backend, llmbar):
+    """Sequential scoring keeps a KV cache across calls; whatever came before, a request
+    scores as it does on a fresh backend (here: pairs sharing prefixes, in shuffled calls)."""
+    task, examples = llmbar(3)
+    prompts = [tiny_backend.prepare(render(task, ex).text) + "choice: " for ex in examples]
+    reqs = [ScoreRequest(p, lab) for p in prompts for lab in ("A", "B", "10")]
+    reqs += [ScoreRequest(prompts[0][:-40], "A"), ScoreRequest(prompts[0] + "A\n", "B")]  # a prefix, an extension
+    backend = HFBackend(tiny_backend.model, tiny_backend.tokenizer, sequential=True)
+    calls = [reqs[5:9], reqs[:3], reqs[9:], reqs[3:5], reqs[:1]]
+    got = [v for call in calls for v in backend.score(call)]
+    fresh = [HFBackend(tiny_backend.model, tiny_backend.tokenizer, prefix_cache=False).score([r])[0]
+             for call in calls for r in call]
+    assert got == pytest.approx(fresh, abs=1e-4)
 
 
 def test_judgments_do_not_change_with_batch_size(tiny_backend, llmbar):

@@ -107,11 +107,13 @@ class Wrapper:
 
 
 class Batched(Wrapper):
-    """Calls the inner backend in batches of `batch_size`, longest requests first.
+    """Calls the inner backend in batches of `batch_size`, in the order the backend prefers.
 
-    Sorting by length keeps padding small and puts the requests that share a context
-    next to each other (backends that compute a shared context once profit from that);
-    longest first makes an out-of-memory batch fail at once, not at the end of a run.
+    By default longest requests first: sorting by length keeps padding small and puts the
+    requests that share a context next to each other, and longest first makes an
+    out-of-memory batch fail at once, not at the end of a run. A backend that runs requests
+    one at a time on a prefix KV cache says `request_order = "context"` and gets its score
+    requests sorted by context, so each shares the longest possible prefix with the last.
     """
 
     def __init__(self, inner: Backend, batch_size: int = 8) -> None:
@@ -121,7 +123,10 @@ class Batched(Wrapper):
         self.batch_size = batch_size
 
     def score(self, requests: Sequence[ScoreRequest]) -> list[float]:
-        key = lambda r: (-len(r.context) - len(r.continuation), r.context)  # noqa: E731
+        if getattr(self.inner, "request_order", "length") == "context":
+            key = lambda r: (r.context, r.continuation)  # noqa: E731
+        else:
+            key = lambda r: (-len(r.context) - len(r.continuation), r.context)  # noqa: E731
         return self._run(requests, key, self.inner.score)
 
     def generate(self, requests: Sequence[GenerateRequest]) -> list[str]:

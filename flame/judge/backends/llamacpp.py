@@ -40,6 +40,7 @@ class LlamaCppBackend:
         if self.chat and not self.template:
             raise BackendError("chat=True but the GGUF has no chat template")
         self.prefix_cache = prefix_cache
+        self.request_order = "context"  # Batched sorts requests so neighbours share prefixes
         self._add_bos = llm._model.add_bos_token()
         self._n_vocab = llm.n_vocab()
         fmt = stable_hash([template_hash(), PREPARE_VERSION, self.template if self.chat else None])
