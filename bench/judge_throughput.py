@@ -6,7 +6,8 @@ Configurations (the bundled SmolLM2-135M-Instruct; no result cache):
   roofline       the model's decoder over every prompt (both candidate orders), 8 prompts
                  per forward pass, LM head on the last position only: the least work a
                  scoring judge can do, in prompt tokens/s
-  hf-score b1    Autorater, log-likelihood scoring, one example (its 2 orders) per call
+  hf-score b1    Autorater, log-likelihood scoring on the batched schedule (bench/judge_schedule.py
+                 compares it with the sequential one), one example (its 2 orders) per call
   hf-score b8    the same, 8 examples (16 prompts) per call
   hf-score 1ord  b8 with swap=False: one candidate order
   generate       the generate-then-parse baseline (Prometheus style): greedy generation of
@@ -128,7 +129,9 @@ def main() -> None:
     items = load_items(args.n)
     gen_items = items[: args.gen_n or args.n]
     cpp_items = items[: args.llamacpp_n or args.n]
-    hf = HFBackend.load(bundled.ensure_converted(), fingerprint=bundled.fingerprint())
+    # The batched schedule (one padded pass per call); bench/judge_schedule.py compares it with the
+    # sequential one that is the default on CPU.
+    hf = HFBackend.load(bundled.ensure_converted(), fingerprint=bundled.fingerprint(), sequential=False)
     prompts = prompts_of(hf, items)
     tokens = sum(len(hf.encode(p)) for p in prompts)
     n = len(items)
@@ -192,7 +195,8 @@ def main() -> None:
     lines += [
         f"- quality on these pairs (batch 8, both orders): accuracy {accuracy:.3f}, orders agree on {agree:.0%}",
         "",
-        "The transformers backend runs the tokens all prompts of a call share (chat header, INSTRUCTIONS",
+        "The transformers backend (batched schedule here; see `bench/judge_schedule.py` for the sequential",
+        "one, the default on CPU) runs the tokens all prompts of a call share (chat header, INSTRUCTIONS",
         "block) once and shares their KV cache, runs each distinct prompt once per call, and applies the LM",
         "head only where it scores. llama.cpp reuses the KV cache of the prefix each prompt shares with the",
         "previous one (the `prefix KV` row; without it every prompt is evaluated from scratch).",

@@ -24,6 +24,18 @@ def test_batched_keeps_input_order_and_sends_longest_first(scripted):
     assert seen == [[50, 20], [7, 3], [1]]
 
 
+def test_batched_sends_a_prefix_cache_backend_its_requests_in_context_order(scripted):
+    inner = scripted(_length_rule)
+    inner.request_order = "context"  # as the sequential transformers and llama.cpp backends say
+    seen = []
+    inner_score = inner.score
+    inner.score = lambda reqs: (seen.append([r.context for r in reqs]), inner_score(reqs))[1]
+    contexts = ["q2 long answer", "q1 b", "q2 a", "q1 a long one", "q1 a"]
+    reqs = [ScoreRequest(c, "A") for c in contexts]
+    assert Batched(inner, 2).score(reqs) == [_length_rule(c, "A") for c in contexts]
+    assert seen == [["q1 a", "q1 a long one"], ["q1 b", "q2 a"], ["q2 long answer"]]
+
+
 def test_cache_makes_a_second_run_call_the_model_zero_times(tmp_path, scripted, llmbar):
     task, examples = llmbar(6)
     db = tmp_path / "cache.sqlite"
