@@ -8,6 +8,9 @@ paper's protocol (N = 256 random items per subset, a subset with fewer items in 
 benchmarks marked `full_under_sample`, i.e. RewardBench, in full). Draws are seeded by
 (seed, benchmark, subset), so reruns judge the same items.
 
+Items are judged in prompt order (`judging_order`), so neighbours share prefixes; rows are
+written in item order.
+
 Resume: the backend's persistent result cache (flame.judge: SQLite keyed by request and
 model fingerprint, written chunk by chunk) means a killed run, rerun, asks the model only
 for what it had not answered.
@@ -150,14 +153,25 @@ def judge_all(prepared: Sequence[Prepared], backend: Any, options: RunOptions,
     rater = Autorater(backend, swap=options.swap)
     rows: dict[str, list[dict[str, Any]]] = {}
     for p in prepared:
-        pairs = ((it.task, it.example) for it in p.items)
-        out = []
-        for item, j in zip(p.items, rater.iter_judge(pairs, options.batch_size)):
-            out.append(row(p.benchmark.name, item, j))
+        order = judging_order(p.items)
+        pairs = ((p.items[i].task, p.items[i].example) for i in order)
+        out: list[dict[str, Any]] = [{} for _ in p.items]
+        for i, j in zip(order, rater.iter_judge(pairs, options.batch_size)):
+            out[i] = row(p.benchmark.name, p.items[i], j)
             if on_progress:
                 on_progress(1)
         rows[p.benchmark.name] = out
     return rows
+
+
+def judging_order(items: Sequence[Item]) -> list[int]:
+    """The order to judge items in: by prompt text, so items that share a prefix (one task's
+    INSTRUCTIONS, one question, one first response; e.g. a CoBBLEr pair's Bandwagon and
+    Attention probes) are judged together and a prefix KV cache (transformers on CPU,
+    llama.cpp, vLLM) computes the shared part once. Rows stay in item order."""
+    from flame.core.template import render
+
+    return sorted(range(len(items)), key=lambda i: render(items[i].task, items[i].example).text)
 
 
 def results(prepared: Sequence[Prepared], rows: dict[str, list[dict[str, Any]]], *, model: str, backend: Any,

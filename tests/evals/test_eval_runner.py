@@ -175,3 +175,24 @@ def test_eval_file_bad_row_names_file_row_and_field(tmp_path):
     result, _ = _file(tmp_path, _jsonl(tmp_path / "l.jsonl", [{"prompt": "p", "response_a": "a", "response_b": "b",
                                                                "label": "C"}]), "--task", "pairwise")
     assert result.exit_code == 1 and "row 0: field 'label'" in result.output
+
+
+def test_items_are_judged_in_prompt_order_and_rows_keep_item_order(mirror):
+    """Judging in prompt order lets a prefix KV cache reuse shared prefixes; the results
+    file still lists rows in the benchmark's item order."""
+    from flame.core.template import render
+    from flame.evals.runner import judge_all, prepare
+
+    options = RunOptions(limit=3, batch_size=1)  # one item per backend call
+    (prepared,) = prepare([BENCHMARKS.get("cobbler")], options)
+    texts = [render(it.task, it.example).text for it in prepared.items]
+    backend = FakeBackend("ok")
+    calls = []
+    score = backend.score
+    backend.score = lambda reqs: (calls.append({r.context for r in reqs}), score(reqs))[1]
+    rows = judge_all([prepared], backend, options)["cobbler"]
+
+    assert [r["uid"] for r in rows] == [it.example.uid for it in prepared.items]
+    judged = [next(i for i, t in enumerate(texts) if any(c.startswith(t) for c in call)) for call in calls]
+    assert sorted(judged) == list(range(len(texts)))  # each item judged once
+    assert [texts[i] for i in judged] == sorted(texts) and judged != sorted(judged)
