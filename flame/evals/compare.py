@@ -2,6 +2,10 @@
 cards and docs/results.md print, so no number there is typed by hand.
 
     flame report base.json trained.json --markdown compare.md
+
+Beside the runs: the computed reference judges (random, always-longer) on the first run's
+items, and the paper's published values for a few models, only where every run judged the
+paper's complete item set (`paper.fits`; a `--limit` sample never gets them).
 """
 
 from __future__ import annotations
@@ -10,11 +14,20 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from . import paper
 from .metrics import position_bias, swap_consistency
+
+PAPER_MODELS = ("FLAMe-24B", "FLAMe-RM-24B", "GPT-4o")
 
 
 def _pct(v: Any) -> str:
     return f"{100 * v:.1f}" if isinstance(v, (int, float)) else "–"
+
+
+def _cells(agg: Mapping[str, Any], keys: Sequence[str]) -> list[str]:
+    """An aggregate's headline values as % cells, * marking a partial (subsets missing) one."""
+    head, partial = agg.get("headline") or {}, agg.get("partial", [])
+    return [_pct(head.get(k)) + ("*" if k in partial and head.get(k) is not None else "") for k in keys]
 
 
 def _selection(summary: Mapping[str, Any]) -> str:
@@ -22,32 +35,51 @@ def _selection(summary: Mapping[str, Any]) -> str:
     return sel.get("mode", "?") + (f", seed {sel['seed']}" if "seed" in sel else "")
 
 
-def comparison(runs: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
+def comparison(runs: Sequence[tuple[str, Mapping[str, Any]]], paper_models: Sequence[str] = PAPER_MODELS) -> list[str]:
     """Markdown lines: per benchmark, one column per run with its headline values (as %),
-    swap consistency and position bias (share of verdicts for the candidate shown first)."""
+    swap consistency and position bias (share of verdicts for the candidate shown first),
+    then reference and paper columns (see the module docstring)."""
+    from .benchmarks import BENCHMARKS
+    from .report import references
+
     lines: list[str] = []
     for bench in dict.fromkeys(b for _, doc in runs for b in doc["benchmarks"]):
         present = [(label, doc) for label, doc in runs if bench in doc["benchmarks"]]
         summaries = [doc["benchmarks"][bench] for _, doc in present]
         aggs = [s["aggregates"] or {} for s in summaries]
         keys = list(dict.fromkeys(k for a in aggs for k in (a.get("headline") or {})))
+        rows = [[r for r in doc["rows"] if r["benchmark"] == bench] for _, doc in present]
+        refs = references(BENCHMARKS.get(bench), rows[0]) if bench in BENCHMARKS else {}
+        published = paper.published().get(bench, {})
+        approx = paper.APPROXIMATE.get(bench, set())
+        extra = [(name, dict(zip(keys, _cells(agg, keys)))) for name, agg in refs.items()]
+        daggers = False
+        for model in paper_models:
+            cells = {k: f"{100 * published[model][k]:.1f}" + ("†" if k in approx else "")
+                     for k in keys if k in published.get(model, {}) and paper.fits(k, summaries)}
+            if cells:
+                extra.append((f"paper: {model}", cells))
+                daggers = daggers or any(k in approx for k in cells)
         same = len({json.dumps(s["selection"], sort_keys=True) for s in summaries}) == 1
         lines += [f"### {summaries[0]['title']}", "",
                   f"{summaries[0]['judged']} of {summaries[0]['loaded']} items judged ({_selection(summaries[0])})"
                   + ("" if same else "; **the runs judged different items**") + "."
-                  + (" * = partial (subsets missing)." if any(a.get("partial") for a in aggs) else ""), "",
-                  "| | " + " | ".join(label for label, _ in present) + " |", "|---|" + "---:|" * len(present)]
-        for k in keys:
-            cells = [_pct(v) + ("*" if k in a.get("partial", []) and v is not None else "")
-                     for a in aggs for v in [(a.get("headline") or {}).get(k)]]
-            lines.append(f"| {k} | " + " | ".join(cells) + " |")
-        rows = [[r for r in doc["rows"] if r["benchmark"] == bench] for _, doc in present]
+                  + (" * = partial (subsets missing)." if any(a.get("partial") for a in aggs) else "")
+                  + (f" Reference columns are computed on the items of {present[0][0]}." if refs else "")
+                  + (" † = paper value on the same public human judgments, exact item set not verified identical."
+                     if daggers else ""), "",
+                  "| | " + " | ".join([label for label, _ in present] + [name for name, _ in extra]) + " |",
+                  "|---|" + "---:|" * (len(present) + len(extra))]
+        columns = [_cells(a, keys) for a in aggs]
+        for i, k in enumerate(keys):
+            lines.append(f"| {k} | " + " | ".join([c[i] for c in columns] + [c.get(k, "") for _, c in extra]) + " |")
         if any(r.get("order_labels") for rs in rows for r in rs):
+            blank = [""] * len(extra)
             agree = [swap_consistency(rs) for rs in rows]
             lines.append("| candidate orders agree | " + " | ".join(
-                f"{_pct(a['consistency'])} ({a['n']})" if a["n"] else "–" for a in agree) + " |")
+                [f"{_pct(a['consistency'])} ({a['n']})" if a["n"] else "–" for a in agree] + blank) + " |")
             lines.append("| verdicts for the candidate shown first | " + " | ".join(
-                _pct(position_bias(rs)["picks_first"]) for rs in rows) + " |")
+                [_pct(position_bias(rs)["picks_first"]) for rs in rows] + blank) + " |")
         lines.append("")
     return lines
 

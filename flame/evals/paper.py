@@ -7,6 +7,9 @@ those whose exact item set is not verified equal to the paper's).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 SECTIONS = ("overall", "Chat", "Chat Hard", "Safety", "Reasoning")
 TABLE2_REWARDBENCH = {  # Table 2: overall, Chat, Chat Hard, Safety, Reasoning
     "Nemotron-4-340B-Reward": (92.2, 95.8, 87.1, 92.2, 93.6),
@@ -66,3 +69,11 @@ def published() -> dict[str, dict[str, dict[str, float]]]:
         "aggrefact": table(TABLE3_AGGREFACT, USE_CASES),
         "heldout": table(TABLE1_HELDOUT, HELDOUT_SETS),
     }
+
+
+def fits(key: str, summaries: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether a paper value belongs beside these runs' `key` column: every run judged every
+    item it loaded (no --limit draw) and has a complete (not partial) value there."""
+    return bool(summaries) and all(
+        s["judged"] == s["loaded"] and (a := s["aggregates"] or {}).get("headline", {}).get(key) is not None
+        and key not in a.get("partial", []) for s in summaries)

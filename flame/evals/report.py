@@ -187,14 +187,6 @@ def _headline_cells(agg: Mapping[str, Any] | None, keys: Sequence[str]) -> list[
     return cells
 
 
-def _comparable(bench: str, key: str, entries: Sequence[Mapping[str, Any]]) -> bool:
-    """A paper value fits a column when every run judged every item it loaded (no --limit
-    draw) and has a complete value there."""
-    return bool(entries) and all(
-        e["judged"] == e["loaded"] and (a := e["aggregates"] or {}).get("headline", {}).get(key) is not None
-        and key not in a.get("partial", []) for e in entries)
-
-
 def _bench_rows(runs: Sequence[tuple[str, Doc]], bench: str) -> list[tuple[str, Doc, list[dict[str, Any]]]]:
     return [(name, doc, [r for r in doc["rows"] if r["benchmark"] == bench])
             for name, doc in runs if bench in doc["benchmarks"]]
@@ -222,7 +214,7 @@ def leaderboard(bench: str, runs: Sequence[tuple[str, Doc]]) -> str:
     notes = []
     pub = paper.published().get(bench, {})
     summaries = [doc["benchmarks"][bench] for _, doc, _ in entries]
-    columns = [k for k in keys if _comparable(bench, k, summaries) and any(k in v for v in pub.values())]
+    columns = [k for k in keys if paper.fits(k, summaries) and any(k in v for v in pub.values())]
     approx = paper.APPROXIMATE.get(bench, set())
     for model, values in pub.items():
         cells = [f"{100 * values[k]:.1f}" + ("&dagger;" if k in approx else "") if k in columns and k in values

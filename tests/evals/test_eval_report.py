@@ -101,12 +101,20 @@ def test_paper_values_stand_beside_a_run_over_the_whole_item_set(results, tmp_pa
     full = run([BENCHMARKS.get("aggrefact")], PrefersLonger(), model="fake-longer", out=tmp_path / "full.json",
                options=RunOptions(), progress=False)
     out = tmp_path / "report.html"
-    result = CliRunner().invoke(_report_app(), ["report", str(full), "--out", str(out)])
+    md = tmp_path / "full.md"
+    result = CliRunner().invoke(_report_app(), ["report", str(full), "--out", str(out), "--markdown", str(md)])
     assert result.exit_code == 0, result.output
     page = out.read_text()
     assert "paper: FLAMe-RM-24B" in page and "Wiki-FactVerify" in page  # all 358 WiCE claims: the paper's set
-    result = CliRunner().invoke(_report_app(), ["report", str(full), str(results[0]), "--out", str(out)])
+    table = md.read_text().splitlines()
+    header = next(line for line in table if line.startswith("| | "))
+    assert header.endswith("| paper: FLAMe-24B | paper: FLAMe-RM-24B | paper: GPT-4o |")
+    wiki = next(line for line in table if line.startswith("| Wiki-FactVerify |")).strip("| ").split(" | ")
+    assert wiki[-3:] == ["77.7", "77.2", "71.6"]  # PAPER.md Table 3, Wiki-FactVerify column
+    result = CliRunner().invoke(_report_app(), ["report", str(full), str(results[0]), "--out", str(out),
+                                                "--markdown", str(md)])
     assert "paper: FLAMe-RM-24B" not in out.read_text()  # one run beside it judged only a sample
+    assert "paper:" not in md.read_text()
 
 
 def test_markdown_sets_runs_side_by_side(results, tmp_path):
@@ -117,10 +125,13 @@ def test_markdown_sets_runs_side_by_side(results, tmp_path):
     text = md.read_text()
     assert "- **a**: `fake-longer`" in text and "- **b**: `fake-longer-seed1`" in text
     heldout = text[text.index("### FLAMe held-out"):]
-    assert heldout.splitlines()[4] == "| | a | b |"
+    assert heldout.splitlines()[4] == "| | a | b | random (expected) | always longer |"
     assert "the runs judged different items" in heldout  # seeds 0 and 1 drew different samples
-    # this judge picks the longer response in both orders: its orders agree unless lengths tie
+    # this judge picks the longer response in both orders: its orders agree unless lengths tie,
+    # and on a's items it scores what always-longer scores
     assert "| candidate orders agree | 100.0 (30) |" in heldout
+    mean = next(line for line in heldout.splitlines() if line.startswith("| mean |")).strip("| ").split(" | ")
+    assert mean[1] == mean[4] != mean[3] == "50.0"
 
 
 def test_report_rejects_a_file_that_is_not_results(tmp_path):
