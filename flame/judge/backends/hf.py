@@ -163,12 +163,14 @@ class HFBackend:
                 cont = rows[i][1]
                 scores[i] = first[cont[0]].item()
                 if len(cont) > 1:  # tokens 2..n on top of the context, then cut back to it
+                    kept, self._kept = self._kept, ([], None)  # until the cut, the cache holds more than ids
                     out = self._decoder(input_ids=torch.tensor([cont[:-1]], device=self.device), cache=cache,
                                         use_cache=True)
                     logp = torch.log_softmax(self._head(out.last_hidden_state[0]).float(), dim=-1)
                     target = torch.tensor(cont[1:], device=self.device)
                     scores[i] += logp.gather(1, target.unsqueeze(1)).sum().item()
                     cache.crop(-(len(cont) - 1))
+                    self._kept = kept
         return scores
 
     def _extend(self, ids: list[int]) -> tuple[Any, Any]:
