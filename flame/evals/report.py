@@ -32,18 +32,22 @@ Doc = Mapping[str, Any]
 
 
 def load_results(paths: Iterable[Path]) -> list[tuple[str, dict[str, Any]]]:
-    """(name, document) of each results file; a file that is not a flame results file is a DataError."""
+    """(name, document) of each results file, plain or gzipped (`gzip run.json` keeps a large
+    run small, e.g. in a repository); a file that is not a flame results file is a DataError."""
+    import gzip
+
     from .runner import RESULTS_FORMAT
 
     docs = []
     for path in paths:
         try:
-            doc = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
+            raw = Path(path).read_bytes()
+            doc = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+        except (OSError, ValueError, EOFError) as e:
             raise DataError(str(path), f"not readable as JSON: {e}") from e
         if not isinstance(doc, dict) or doc.get("format") != RESULTS_FORMAT:
             raise DataError(str(path), f"not a flame results file (expected format {RESULTS_FORMAT!r})", field="format")
-        docs.append((Path(path).name, doc))
+        docs.append((Path(path).name.removesuffix(".gz"), doc))
     if not docs:
         raise DataError("<report>", "no results files given")
     return docs

@@ -134,6 +134,18 @@ def test_markdown_sets_runs_side_by_side(results, tmp_path):
     assert mean[1] == mean[4] != mean[3] == "50.0"
 
 
+def test_a_gzipped_results_file_reads_as_the_plain_one(results, tmp_path):
+    import gzip
+
+    packed = tmp_path / (results[0].name + ".gz")
+    packed.write_bytes(gzip.compress(results[0].read_bytes()))
+    assert load_results([packed]) == load_results([results[0]])
+    broken = tmp_path / "cut.json.gz"
+    broken.write_bytes(packed.read_bytes()[:100])
+    with pytest.raises(DataError, match="not readable as JSON"):
+        load_results([broken])
+
+
 def test_report_rejects_a_file_that_is_not_results(tmp_path):
     bad = tmp_path / "x.json"
     bad.write_text(json.dumps({"hello": 1}))
