@@ -12,7 +12,7 @@ digit) are run on top of the context's KV cache. Two schedules share that:
   pair share the CONTEXT up to the first response, every pair of a CoBBLEr instruction or a
   code-rerank problem shares the question (and, in token order, often the first response),
   every example of a task shares the INSTRUCTIONS block. No padding is computed.
-  (`bench/judge_throughput.py` measures it against the batched schedule.)
+  (`bench/judge_schedule.py` measures it against the batched schedule: 1.8-3.2x on CPU.)
 - batched (the default on CUDA, where one wide pass beats many narrow ones): the distinct
   contexts of a call are right-padded and run in one pass; with `prefix_cache` the tokens all
   of them share run once first and their KV cache is expanded to the batch. Right padding
