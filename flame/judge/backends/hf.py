@@ -179,9 +179,7 @@ class HFBackend:
         kept_ids, cache = self._kept
         keep = 0
         if self.prefix_cache and cache is not None:
-            limit = min(len(kept_ids), len(ids) - 1)
-            while keep < limit and kept_ids[keep] == ids[keep]:
-                keep += 1
+            keep = min(common_prefix([kept_ids, ids]), len(ids) - 1)
         if keep == 0:
             cache = None
         elif keep < len(kept_ids):
@@ -200,7 +198,7 @@ class HFBackend:
         context is run, right-padded, at positions continuing after the prefix.
         """
         torch = self.torch
-        shared = _common_prefix(ctx_ids) if self.prefix_cache and len(ctx_ids) > 1 else 0
+        shared = common_prefix(ctx_ids) if self.prefix_cache and len(ctx_ids) > 1 else 0
         shared = min(shared, min(len(c) for c in ctx_ids) - 1)  # every row keeps a token to read
         if shared < MIN_SHARED_PREFIX:
             ids, mask = self._pad(ctx_ids)
@@ -308,7 +306,8 @@ def encode_context(tokenizer: Any, text: str, bos: int | None | str = "auto") ->
     return ids
 
 
-def _common_prefix(seqs: list[list[int]]) -> int:
+def common_prefix(seqs: Sequence[Sequence[int]]) -> int:
+    """How many leading tokens all the sequences share."""
     n = min(len(s) for s in seqs)
     first = seqs[0]
     for i in range(n):

@@ -26,7 +26,7 @@ from flame.core.records import stable_hash
 from flame.core.template import EVALUATION_HEADER, template_hash
 
 from .base import BackendError, GenerateRequest, ScoreRequest, cut_at_stop
-from .hf import PREPARE_VERSION, split_whitespace
+from .hf import PREPARE_VERSION, common_prefix, split_whitespace
 
 
 class LlamaCppBackend:
@@ -84,9 +84,7 @@ class LlamaCppBackend:
         keep = 0
         if self.prefix_cache:
             done = self.llm.input_ids[: self.llm.n_tokens]
-            limit = min(len(done), len(tokens) - 1)  # re-evaluate at least one token for fresh logits
-            while keep < limit and done[keep] == tokens[keep]:
-                keep += 1
+            keep = max(0, min(common_prefix([done, tokens]), len(tokens) - 1))  # re-evaluate one token at least: fresh logits
         self.llm.n_tokens = keep  # eval() removes every cached position from n_tokens on
         self.llm.eval(tokens[keep:])
 
