@@ -5,12 +5,15 @@ cards and docs/results.md print, so no number there is typed by hand.
 
 Beside the runs: the computed reference judges (random, always-longer) on the first run's
 items, and the paper's published values for a few models, only where every run judged the
-paper's complete item set (`paper.fits`; a `--limit` sample never gets them).
+paper's complete item set (`paper.fits`; a `--limit` sample never gets them). A benchmark whose
+aggregate carries a table in a paper's layout (`tables["table4"]`: CoBBLEr's Table 4,
+code reranking's Table 5) gets it printed for each run, with the aggregate's notes.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -81,13 +84,45 @@ def comparison(runs: Sequence[tuple[str, Mapping[str, Any]]], paper_models: Sequ
             lines.append("| verdicts for the candidate shown first | " + " | ".join(
                 [_pct(position_bias(rs)["picks_first"]) for rs in rows] + blank) + " |")
         lines.append("")
+        lines += _paper_layouts(bench, present)
+    return lines
+
+
+def _paper_layouts(bench: str, runs: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
+    """Each run's `tableN` aggregate tables of `bench` (a paper's Table N layout; fractions as %),
+    then the aggregate's notes."""
+    lines: list[str] = []
+    for label, doc in runs:
+        agg = doc["benchmarks"][bench]["aggregates"] or {}
+        for name, rows in (agg.get("tables") or {}).items():
+            number = re.fullmatch(r"table(\d+)", name)
+            if not number or not rows:
+                continue
+            cols = list(rows[0])
+            lines += [f"**{label}**, in the layout of the paper's Table {number.group(1)} (%):", "",
+                      "| " + " | ".join(cols) + " |", "|---|" + "---:|" * (len(cols) - 1)]
+            lines += ["| " + " | ".join(_pct(r.get(c)) if isinstance(r.get(c), float) or r.get(c) is None
+                                        else str(r[c]) for c in cols) + " |" for r in rows]
+            lines.append("")
+        lines += [f"Note ({label}): {note}" for note in agg.get("notes", [])]
+        lines += [""] if agg.get("notes") else []
     return lines
 
 
 def run_lines(runs: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
-    """One markdown bullet per run: label, model spec, flame commit, wall time."""
-    return [f"- **{label}**: `{doc['manifest']['model']['spec']}`, flame {doc['manifest']['flame_version']} "
-            f"commit {doc['manifest']['git']['commit'][:10]}, wall {doc['manifest']['wall_s']:.0f} s"
-            + (" (every judgment read from the cache of an earlier run)"
-               if doc["manifest"].get("cache", {}).get("misses") == 0 else "")
-            for label, doc in runs]
+    """One markdown bullet per run: label, model spec, flame commit, items judged, wall time and
+    how many label scores it computed or read from the judgment cache (a resumed run computed
+    the rest in earlier invocations, whose time its wall time does not count)."""
+    lines = []
+    for label, doc in runs:
+        m = doc["manifest"]
+        cache = m.get("cache") or {}
+        items = sum(b["judged"] for b in doc["benchmarks"].values())
+        line = (f"- **{label}**: `{m['model']['spec']}`, flame {m['flame_version']} commit {m['git']['commit'][:10]}, "
+                f"{items:,} items, wall {m['wall_s']:.0f} s")
+        if cache.get("misses") == 0:
+            line += " (every judgment read from the cache of an earlier run)"
+        elif cache:
+            line += f"; label scores computed {cache['misses']:,}, read from the cache {cache['hits']:,}"
+        lines.append(line)
+    return lines

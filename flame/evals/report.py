@@ -81,8 +81,9 @@ def longer_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]] | Non
 
 def references(bench: Any, rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """name -> aggregates of the computed reference judges on these rows (none when some
-    row has no human label: a reference judge needs one to be scored against)."""
-    if not rows or any(r.get("target") is None for r in rows):
+    row has no human label: a reference judge needs one to be scored against, nor for a
+    benchmark that computes its own, see `Benchmark.generic_references`)."""
+    if not rows or not bench.generic_references or any(r.get("target") is None for r in rows):
         return {}
     refs = {"random (expected)": bench.aggregate(random_rows(rows))}
     always = longer_rows(rows)

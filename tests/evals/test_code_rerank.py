@@ -147,3 +147,19 @@ def test_limit_draws_whole_problems_and_their_full_tournaments():
     assert all(r["coverage"] == 1.0 for r in agg["tables"]["problems"])
     points = [it for p in POOLS for it in cr.pointwise_items(p)]
     assert len(select(cr.POINTWISE_BENCHMARK, points, RunOptions(limit=1))[0]) == 10
+
+
+def test_markdown_comparison_prints_table_5_and_no_generic_random_column():
+    from flame.evals.compare import comparison
+
+    good = {prog for p in POOLS for _, prog, ok in p.candidates if ok}
+    rows = _run([it for p in POOLS for it in cr.pointwise_items(p)], Scripted(good), cr.POINTWISE_BENCHMARK)
+    summary = {"title": cr.POINTWISE_BENCHMARK.title, "judged": len(rows), "loaded": len(rows),
+               "selection": {"mode": "all"}, "aggregates": cr.aggregate_pointwise(rows)}
+    lines = comparison([("scripted", {"benchmarks": {"code-rerank-pointwise": summary}, "rows": rows})])
+    # a random verdict would not move P(Yes): the generic random column would just repeat the judge
+    assert "| | scripted |" in lines and not any("random (expected)" in line for line in lines)
+    table = lines[lines.index("**scripted**, in the layout of the paper's Table 5 (%):"):]
+    assert table[2] == "| ranker | CodeGen-16B |"
+    assert "| this judge (pointwise P(Yes)) | 66.7 |" in table
+    assert "| Oracle | 66.7 |" in table and "| FLAMe-24B (paper) | 31.1 |" in table

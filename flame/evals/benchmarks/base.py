@@ -67,6 +67,10 @@ class Benchmark:
     - `protocol`: the scoring protocol in words, recorded in every results file.
     - `full_under_sample`: evaluated in full even under `--sample` (RewardBench, as in the paper).
     - `unit`: what `--limit N` counts, "item" or the name of the items' groups (e.g. "problem").
+    - `generic_references`: whether reports set the generic reference judges (random,
+      always-longer: verdicts rescored) beside it; False where the aggregate reads more than
+      verdicts and computes its own reference rows (CoBBLEr's simulated random judge,
+      reranking's no-reranking and oracle rows).
     """
 
     name: str
@@ -77,6 +81,7 @@ class Benchmark:
     metric: str
     full_under_sample: bool = False
     unit: str = "item"
+    generic_references: bool = True
 
     def load(self, data: str = "auto") -> Loaded:
         """Items from the loader named by `data`: official, mirror, a file path, or auto

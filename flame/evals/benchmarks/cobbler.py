@@ -359,4 +359,5 @@ BENCHMARK = Benchmark(
     aggregate=aggregate,
     protocol=PROTOCOL,
     metric="bias (lower is better)",
+    generic_references=False,
 )

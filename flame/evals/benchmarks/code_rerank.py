@@ -311,6 +311,7 @@ BENCHMARK = Benchmark(
               "ties shared; pass@1 by sandboxed HumanEval tests; None = expected pass of a random pick"),
     metric="pass@1",
     unit="problem",
+    generic_references=False,
 )
 POINTWISE_BENCHMARK = Benchmark(
     name=POINTWISE_NAME,
@@ -321,4 +322,5 @@ POINTWISE_BENCHMARK = Benchmark(
               "P(Yes), ties shared; pass@1 by sandboxed HumanEval tests"),
     metric="pass@1",
     unit="problem",
+    generic_references=False,
 )
