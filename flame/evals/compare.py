@@ -90,7 +90,7 @@ def comparison(runs: Sequence[tuple[str, Mapping[str, Any]]], paper_models: Sequ
 
 def _paper_layouts(bench: str, runs: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
     """Each run's `tableN` aggregate tables of `bench` (a paper's Table N layout; fractions as %),
-    then the aggregate's notes."""
+    then the aggregates' notes (once where every run has the same)."""
     lines: list[str] = []
     for label, doc in runs:
         agg = doc["benchmarks"][bench]["aggregates"] or {}
@@ -104,9 +104,11 @@ def _paper_layouts(bench: str, runs: Sequence[tuple[str, Mapping[str, Any]]]) ->
             lines += ["| " + " | ".join(_pct(r.get(c)) if isinstance(r.get(c), float) or r.get(c) is None
                                         else str(r[c]) for c in cols) + " |" for r in rows]
             lines.append("")
-        lines += [f"Note ({label}): {note}" for note in agg.get("notes", [])]
-        lines += [""] if agg.get("notes") else []
-    return lines
+    notes = [((doc["benchmarks"][bench]["aggregates"] or {}).get("notes") or []) for _, doc in runs]
+    shared = [n for n in notes[0] if all(n in other for other in notes)]
+    lines += [f"- Note: {n}" for n in shared]
+    lines += [f"- Note ({label}): {n}" for (label, _), own in zip(runs, notes) for n in own if n not in shared]
+    return lines + ([""] if any(notes) else [])
 
 
 def run_lines(runs: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
@@ -119,7 +121,7 @@ def run_lines(runs: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
         cache = m.get("cache") or {}
         items = sum(b["judged"] for b in doc["benchmarks"].values())
         line = (f"- **{label}**: `{m['model']['spec']}`, flame {m['flame_version']} commit {m['git']['commit'][:10]}, "
-                f"{items:,} items, wall {m['wall_s']:.0f} s")
+                f"{items:,} items, wall {m['wall_s']:.0f} s" + (f" ({m['wall_s'] / 60:.1f} min)" if m["wall_s"] >= 600 else ""))
         if cache.get("misses") == 0:
             line += " (every judgment read from the cache of an earlier run)"
         elif cache:

@@ -1,0 +1,57 @@
+"""Rewrite the generated sections of docs/results.md from the results files in docs/results/.
+
+    python docs/make_results.py
+
+Each section lies between `<!-- NAME:start -->` and `<!-- NAME:end -->` and is printed by the
+code behind `flame report --markdown` (run lines, then each benchmark's table beside the
+reference judges, the paper's values where the item set is the paper's, and the paper-layout
+tables), so no number in docs/results.md is typed by hand. A results file may be gzipped.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path("docs/results")
+
+# section -> (column label, results file); files that do not exist (yet) are left out
+SECTIONS = {
+    "full": [("smollm2-135m (all items)", "smollm2-135m-full.json"),
+             ("tournament (all problems)", "smollm2-135m-code-rerank-full.json"),
+             ("pointwise (all problems)", "smollm2-135m-code-rerank-pointwise-full.json"),
+             ("smollm2-135m (all probes)", "smollm2-135m-cobbler-full.json.gz")],
+    "runs": [("base (smollm2-135m)", "smollm2-135m-limit40.json"),
+             ("FLAMe (flame-smollm2-135m)", "flame-smollm2-135m-limit40.json"),
+             ("FLAMe-RM (flame-rm-smollm2-135m)", "flame-rm-smollm2-135m-limit40.json")],
+    "bias": [("smollm2-135m (limit 10)", "smollm2-135m-cobbler-rerank-limit10.json")],
+}
+
+
+def section(runs: list[tuple[str, Path]]) -> list[str]:
+    """The Markdown lines of one section: results files, run lines, comparison tables."""
+    from flame.evals.compare import comparison, run_lines
+    from flame.evals.report import load_results
+
+    docs = load_results([ROOT / path for _, path in runs])
+    loaded = [(label, doc) for (label, _), (_, doc) in zip(runs, docs)]
+    return ([f"- results file of **{label}**: `{path}`" for label, path in runs] + run_lines(loaded)
+            + [""] + comparison(loaded))
+
+
+def main() -> None:
+    """Rewrite every section whose results files exist."""
+    sys.path.insert(0, str(ROOT))
+    doc_path = ROOT / "docs/results.md"
+    doc = doc_path.read_text()
+    for name, files in SECTIONS.items():
+        runs = [(label, RESULTS / f) for label, f in files if (ROOT / RESULTS / f).exists()]
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        a, b = doc.index(start), doc.index(end)
+        doc = doc[:a] + "\n".join([start, ""] + (section(runs) if runs else [])) + "\n" + doc[b:]
+    doc_path.write_text(doc)
+
+
+if __name__ == "__main__":
+    main()
