@@ -32,7 +32,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -175,8 +175,8 @@ def judging_order(items: Sequence[Item]) -> list[int]:
 
 
 def results(prepared: Sequence[Prepared], rows: dict[str, list[dict[str, Any]]], *, model: str, backend: Any,
-            options: RunOptions, started: float, wall_s: float) -> dict[str, Any]:
-    """The results document (rows, aggregates, manifest)."""
+            options: RunOptions, started: float, wall_s: float, git: Mapping[str, Any]) -> dict[str, Any]:
+    """The results document (rows, aggregates, manifest); `git` is the checkout the run started on."""
     tasks = {it.task.name: it.task.fingerprint() for p in prepared for it in p.items}
     benches = {}
     for p in prepared:
@@ -191,7 +191,7 @@ def results(prepared: Sequence[Prepared], rows: dict[str, list[dict[str, Any]]],
     manifest = {
         "format": RESULTS_FORMAT,
         "flame_version": __version__,
-        "git": git_commit(),
+        "git": dict(git),
         "template": {"version": TEMPLATE_VERSION, "hash": template_hash()},
         "tasks": tasks,
         "model": {"spec": model, "fingerprint": backend.fingerprint, "backend": _backend_name(backend)},
@@ -236,7 +236,7 @@ def write_atomic(path: Path, payload: dict[str, Any]) -> Path:
 def run(benchmarks: Sequence[Benchmark], backend: Any, *, model: str, out: Path, options: RunOptions,
         progress: bool = True) -> Path:
     """Load, select, judge, aggregate and write the results file; returns its path."""
-    started = time.time()
+    started, git = time.time(), git_commit()  # the code that judges, not whatever is checked out at the end
     prepared = prepare(benchmarks, options)
     total = sum(len(p.items) for p in prepared)
     t0 = time.perf_counter()
@@ -255,5 +255,5 @@ def run(benchmarks: Sequence[Benchmark], backend: Any, *, model: str, out: Path,
     else:
         rows = judge_all(prepared, backend, options)
     doc = results(prepared, rows, model=model, backend=backend, options=options, started=started,
-                  wall_s=time.perf_counter() - t0)
+                  wall_s=time.perf_counter() - t0, git=git)
     return write_atomic(results_path(out, model, [b.name for b in benchmarks], started), doc)

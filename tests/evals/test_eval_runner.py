@@ -74,6 +74,16 @@ def test_run_writes_rows_aggregates_and_manifest(tmp_path, mirror):
     assert "no overall score" in result.output
 
 
+def test_manifest_names_the_commit_the_run_started_on(tmp_path, mirror, monkeypatch):
+    from flame.evals import runner
+
+    # the checkout moves on (a commit) as soon as the judge has been asked anything
+    monkeypatch.setattr(runner, "git_commit", lambda: {"commit": ("b" if CALLS else "a") * 40, "dirty": bool(CALLS)})
+    _, files = _run(tmp_path, "heldout", "--model", "fake:ok", "--limit", "1")
+    # a commit made while a long run judges is not the code that judged
+    assert json.loads(files[0].read_text())["manifest"]["git"] == {"commit": "a" * 40, "dirty": False}
+
+
 def test_rerun_resumes_from_cached_judgments(tmp_path, mirror):
     _, first = _run(tmp_path / "a", "heldout", "--model", "fake:ok", "--limit", "4")
     asked = CALLS["ok"]
