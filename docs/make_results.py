@@ -19,7 +19,7 @@ RESULTS = Path("docs/results")
 # section -> (column label, results file); files that do not exist (yet) are left out
 SECTIONS = {
     "full": [("smollm2-135m (all items)", "smollm2-135m-full.json"),
-             ("tournament (all problems)", "smollm2-135m-code-rerank-full.json"),
+             ("tournament (all problems)", "smollm2-135m-code-rerank-full.json.gz"),
              ("pointwise (all problems)", "smollm2-135m-code-rerank-pointwise-full.json"),
              ("smollm2-135m (all probes)", "smollm2-135m-cobbler-full.json.gz")],
     "runs": [("base (smollm2-135m)", "smollm2-135m-limit40.json"),
