@@ -61,7 +61,8 @@ def run(
     swap: bool = typer.Option(True, "--swap/--no-swap", help="Judge pairwise items in both candidate orders."),
     cache: bool = CACHE_OPTION,
     device: str | None = DEVICE_OPTION,
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    progress: bool = typer.Option(True, "--progress/--no-progress",
+                                  help="Show progress: a bar on a terminal, else a line a minute on stderr."),
 ) -> None:
     """Run benchmarks with a judge and write one results JSON (rows, aggregates, manifest)."""
     from flame.evals.benchmarks import BENCHMARKS
@@ -98,7 +99,8 @@ def file(
     swap: bool = typer.Option(True, "--swap/--no-swap", help="pairwise: judge in both candidate orders."),
     cache: bool = CACHE_OPTION,
     device: str | None = DEVICE_OPTION,
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    progress: bool = typer.Option(True, "--progress/--no-progress",
+                                  help="Show progress: a bar on a terminal, else a line a minute on stderr."),
 ) -> None:
     """Score a judge on your own labelled JSONL file (one JSON object per line).
 

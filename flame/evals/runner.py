@@ -164,6 +164,34 @@ def judge_all(prepared: Sequence[Prepared], backend: Any, options: RunOptions,
     return rows
 
 
+PROGRESS_EVERY_S = 60.0
+
+
+class ProgressLines:
+    """Progress as plain lines for a log (output not a terminal, e.g. a run under nohup): one
+    line every PROGRESS_EVERY_S seconds and one at the end, with items judged, rate and time left."""
+
+    def __init__(self, total: int, stream: Any = None) -> None:
+        self.total, self.done, self.stream = total, 0, stream or sys.stderr
+        self.start = self.last = time.monotonic()
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        now = time.monotonic()
+        if now - self.last < PROGRESS_EVERY_S and self.done < self.total:
+            return
+        self.last, elapsed = now, now - self.start
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        left = f", about {_duration((self.total - self.done) / rate)} left" if rate and self.done < self.total else ""
+        print(f"judged {self.done:,} / {self.total:,} items ({100 * self.done / max(self.total, 1):.1f}%) in "
+              f"{_duration(elapsed)}, {rate:.2f} items/s{left}", file=self.stream, flush=True)
+
+
+def _duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{seconds:.0f} s" if seconds < 60 else (f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min")
+
+
 def judging_order(items: Sequence[Item]) -> list[int]:
     """The order to judge items in: by prompt text, so items that share a prefix (one task's
     INSTRUCTIONS, one question, one first response; e.g. a CoBBLEr pair's Bandwagon and
@@ -240,7 +268,7 @@ def run(benchmarks: Sequence[Benchmark], backend: Any, *, model: str, out: Path,
     prepared = prepare(benchmarks, options)
     total = sum(len(p.items) for p in prepared)
     t0 = time.perf_counter()
-    if progress:
+    if progress and sys.stdout.isatty():
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -252,8 +280,8 @@ def run(benchmarks: Sequence[Benchmark], backend: Any, *, model: str, out: Path,
         with Progress(TextColumn("judging"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()) as bar:
             task = bar.add_task("judging", total=total)
             rows = judge_all(prepared, backend, options, lambda n: bar.advance(task, n))
-    else:
-        rows = judge_all(prepared, backend, options)
+    else:  # in a log, progress is a line a minute
+        rows = judge_all(prepared, backend, options, ProgressLines(total) if progress else None)
     doc = results(prepared, rows, model=model, backend=backend, options=options, started=started,
                   wall_s=time.perf_counter() - t0, git=git)
     return write_atomic(results_path(out, model, [b.name for b in benchmarks], started), doc)

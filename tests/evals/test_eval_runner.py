@@ -84,6 +84,20 @@ def test_manifest_names_the_commit_the_run_started_on(tmp_path, mirror, monkeypa
     assert json.loads(files[0].read_text())["manifest"]["git"] == {"commit": "a" * 40, "dirty": False}
 
 
+def test_progress_in_a_log_is_plain_lines_with_time_left(tmp_path, mirror, monkeypatch):
+    from flame.evals import runner
+
+    monkeypatch.setattr(runner, "PROGRESS_EVERY_S", 0.0)  # a line per item instead of a minute
+    result = CliRunner().invoke(app, ["run", "heldout", "--model", "fake:ok", "--limit", "2", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("judged ")]
+    assert len(lines) == 10 and lines[0].startswith("judged 1 / 10 items (10.0%) in ") and "left" in lines[0]
+    assert lines[-1].startswith("judged 10 / 10 items (100.0%) in ") and "left" not in lines[-1]
+    quiet = CliRunner().invoke(app, ["run", "heldout", "--model", "fake:ok", "--limit", "2", "--out", str(tmp_path),
+                                     "--no-progress"])
+    assert "judged " not in quiet.stderr
+
+
 def test_rerun_resumes_from_cached_judgments(tmp_path, mirror):
     _, first = _run(tmp_path / "a", "heldout", "--model", "fake:ok", "--limit", "4")
     asked = CALLS["ok"]
