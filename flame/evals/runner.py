@@ -169,22 +169,28 @@ PROGRESS_EVERY_S = 60.0
 
 class ProgressLines:
     """Progress as plain lines for a log (output not a terminal, e.g. a run under nohup): one
-    line every PROGRESS_EVERY_S seconds and one at the end, with items judged, rate and time left."""
+    line every PROGRESS_EVERY_S seconds and one at the end, with items judged, rate and time left.
 
-    def __init__(self, total: int, stream: Any = None) -> None:
-        self.total, self.done, self.stream = total, 0, stream or sys.stderr
-        self.start = self.last = time.monotonic()
+    Rate and time left are those of the latest interval, not of the whole run: a resumed run
+    reads its first items from the judgment cache in seconds, and a whole-run rate would then
+    promise seconds for what takes minutes."""
+
+    def __init__(self, total: int, stream: Any = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.total, self.done, self.stream, self.clock = total, 0, stream or sys.stderr, clock
+        self.start = self.last = clock()
+        self.done_at_last = 0
 
     def __call__(self, n: int) -> None:
         self.done += n
-        now = time.monotonic()
+        now = self.clock()
         if now - self.last < PROGRESS_EVERY_S and self.done < self.total:
             return
-        self.last, elapsed = now, now - self.start
-        rate = self.done / elapsed if elapsed > 0 else 0.0
+        interval = now - self.last
+        rate = (self.done - self.done_at_last) / interval if interval > 0 else 0.0
+        self.last, self.done_at_last = now, self.done
         left = f", about {_duration((self.total - self.done) / rate)} left" if rate and self.done < self.total else ""
         print(f"judged {self.done:,} / {self.total:,} items ({100 * self.done / max(self.total, 1):.1f}%) in "
-              f"{_duration(elapsed)}, {rate:.2f} items/s{left}", file=self.stream, flush=True)
+              f"{_duration(now - self.start)}, {rate:.2f} items/s{left}", file=self.stream, flush=True)
 
 
 def _duration(seconds: float) -> str:

@@ -220,3 +220,21 @@ def test_items_are_judged_in_prompt_order_and_rows_keep_item_order(mirror):
     judged = [next(i for i, t in enumerate(texts) if any(c.startswith(t) for c in call)) for call in calls]
     assert sorted(judged) == list(range(len(texts)))  # each item judged once
     assert [texts[i] for i in judged] == sorted(texts) and judged != sorted(judged)
+
+
+def test_progress_time_left_follows_the_latest_rate_not_the_cached_start():
+    import io
+
+    from flame.evals import runner
+
+    now, out = [0.0], io.StringIO()
+    lines = runner.ProgressLines(1000, stream=out, clock=lambda: now[0])
+    for _ in range(900):  # a resumed run: 900 items come from the judgment cache in a minute
+        lines(1)
+    now[0] = runner.PROGRESS_EVERY_S
+    lines(1)
+    now[0] += runner.PROGRESS_EVERY_S  # then 10 items a minute are judged
+    lines(10)
+    last = out.getvalue().splitlines()[-1]
+    # 89 items left at 10 a minute: about 9 min, not the seconds the whole-run rate would promise
+    assert last.startswith("judged 911 / 1,000 items (91.1%) in 2 min, 0.17 items/s, about 9 min left"), last
