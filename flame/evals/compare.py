@@ -65,9 +65,9 @@ def comparison(runs: Sequence[tuple[str, Mapping[str, Any]]], paper_models: Sequ
                 daggers = daggers or any(k in approx for k in cells)
         same = len({json.dumps(s["selection"], sort_keys=True) for s in summaries}) == 1
         lines += [f"### {summaries[0]['title']}", "",
-                  f"{summaries[0]['judged']} of {summaries[0]['loaded']} items judged ({_selection(summaries[0])})"
+                  f"{summaries[0]['judged']:,} of {summaries[0]['loaded']:,} items judged ({_selection(summaries[0])})"
                   + ("" if same else "; **the runs judged different items**") + "."
-                  + (" * = partial (subsets missing)." if any(a.get("partial") for a in aggs) else "")
+                  + (" * = partial (subsets missing)." if any("*" in c for a in aggs for c in _cells(a, keys)) else "")
                   + (f" Reference columns are computed on the items of {present[0][0]}." if refs else "")
                   + (" † = paper value on the same public human judgments, exact item set not verified identical."
                      if daggers else ""), "",
@@ -80,7 +80,7 @@ def comparison(runs: Sequence[tuple[str, Mapping[str, Any]]], paper_models: Sequ
             blank = [""] * len(extra)
             agree = [swap_consistency(rs) for rs in rows]
             lines.append("| candidate orders agree | " + " | ".join(
-                [f"{_pct(a['consistency'])} ({a['n']})" if a["n"] else "–" for a in agree] + blank) + " |")
+                [f"{_pct(a['consistency'])} ({a['n']:,})" if a["n"] else "–" for a in agree] + blank) + " |")
             lines.append("| verdicts for the candidate shown first | " + " | ".join(
                 [_pct(position_bias(rs)["picks_first"]) for rs in rows] + blank) + " |")
         lines.append("")

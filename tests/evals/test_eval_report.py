@@ -132,6 +132,10 @@ def test_markdown_sets_runs_side_by_side(results, tmp_path):
     assert "| candidate orders agree | 100.0 (30) |" in heldout
     mean = next(line for line in heldout.splitlines() if line.startswith("| mean |")).strip("| ").split(" | ")
     assert mean[1] == mean[4] != mean[3] == "50.0"
+    # the legend for * stands only where a cell carries one: RewardBench's mirror lacks subsets
+    rewardbench = text[text.index("### RewardBench"):text.index("### ", text.index("### RewardBench") + 4)]
+    assert "* = partial (subsets missing)" in rewardbench and re.search(r"\| \d+\.\d\* \|", rewardbench)
+    assert "* = partial" not in heldout and "*" not in heldout.split("| mean |")[1].splitlines()[0]
 
 
 def test_a_gzipped_results_file_reads_as_the_plain_one(results, tmp_path):
@@ -178,3 +182,14 @@ def test_page_renders_in_headless_chromium(results, tmp_path):
 
     colours = Image.open(shot).convert("RGB").getcolors(maxcolors=1 << 20)
     assert colours is not None and len(colours) > 50  # text, tables and plots, not a blank page
+
+
+def test_no_partial_legend_when_the_missing_value_has_no_cell():
+    from flame.evals.compare import comparison
+
+    # CoBBLEr's Length is partial when no pair was judged the same in both orders: it prints "–", not "*"
+    summary = {"title": "CoBBLEr bias audit (Table 4)", "judged": 21000, "loaded": 21000, "selection": {"mode": "all"},
+               "aggregates": {"headline": {"order": 1.0, "length": None}, "partial": ["Length", "length"]}}
+    lines = comparison([("judge", {"benchmarks": {"cobbler": summary}, "rows": []})])
+    assert lines[2] == "21,000 of 21,000 items judged (all)."
+    assert "| length | – |" in lines
