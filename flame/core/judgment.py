@@ -30,6 +30,8 @@ class Judgment:
       (None when only one order ran); `first_order` the order shown first.
     - `target`: the human label, when the example carries one (for metrics).
     - `model`: the fingerprint of the backend that judged.
+    - `chunks`: when the prompt was longer than the model's context and an input was split
+      (flame.judge.long_input), the number of chunks judged; the judgment is the kept chunk's.
     """
 
     task: str
@@ -46,6 +48,7 @@ class Judgment:
     first_order: str | None = None
     target: str | None = None
     model: str = ""
+    chunks: int | None = None
 
     def __post_init__(self) -> None:
         if self.valid and self.label is None:

@@ -126,7 +126,7 @@ def row(bench: str, item: Item, j: Judgment) -> dict[str, Any]:
         "target": target, "verdict": j.label if j.valid else None, "valid": j.valid, "error": j.error,
         "score": score, "probs": j.probs, "expected": j.expected,
         "order_probs": j.order_probs, "order_labels": j.order_labels, "orders_agree": j.orders_agree,
-        "first_order": j.first_order,
+        "first_order": j.first_order, "chunks": j.chunks,
         "len_a": len(ex.inputs[RESPONSE_A]) if pairwise else None,
         "len_b": len(ex.inputs[RESPONSE_B]) if pairwise else None,
     }
@@ -150,9 +150,9 @@ def judge_all(prepared: Sequence[Prepared], backend: Any, options: RunOptions,
     """Judge every selected item; rows per benchmark, in item order."""
     from flame.judge.autorater import Autorater
 
-    rater = Autorater(backend, swap=options.swap)
     rows: dict[str, list[dict[str, Any]]] = {}
     for p in prepared:
+        rater = Autorater(backend, swap=options.swap, long_input=p.benchmark.long_input)
         order = judging_order(p.items)
         pairs = ((p.items[i].task, p.items[i].example) for i in order)
         out: list[dict[str, Any]] = [{} for _ in p.items]

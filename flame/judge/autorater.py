@@ -15,10 +15,13 @@
   the two orders the order shown first decides and `orders_agree` is False.
 - Only the primary (first) output field is judged; a multi-field task whose first field is
   closed is scored on that field alone.
+- A prompt longer than the model's context is an invalid judgment, unless `long_input`
+  says which input to split (flame.judge.long_input: judged in chunks, MiniCheck's way).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 from dataclasses import dataclass
@@ -29,9 +32,11 @@ from flame.core.records import Example, LabelKind, TaskSpec, TaskType
 from flame.data.common import RESPONSE_A, RESPONSE_B
 from flame.core.template import parse, render
 
-from .backends.base import Backend, BackendError, GenerateRequest, ScoreRequest
+from .backends.base import Backend, BackendError, GenerateRequest, PromptTooLong, ScoreRequest
+from .long_input import LongInput, chunk_budget, split_text
 
 _SWAP_LABEL = {"A": "B", "B": "A"}
+MAX_SPLITS = 3  # a chunk still too long is split again, this many levels deep at most
 
 
 def first_order(uid: str) -> str:
@@ -60,12 +65,17 @@ class Autorater:
 
     mode: "score" judges closed label spaces by log-likelihood (open-ended fields are
     always generated); "generate" generates and parses for every task.
+    long_input: how to judge an example whose prompt is longer than the model's context
+    (which input to split into chunks, which label's chunk to keep); None: such an
+    example is an invalid judgment.
     """
 
-    def __init__(self, backend: Backend, *, swap: bool = True, mode: str = "score", max_tokens: int = 256) -> None:
+    def __init__(self, backend: Backend, *, swap: bool = True, mode: str = "score", max_tokens: int = 256,
+                 long_input: LongInput | None = None) -> None:
         if mode not in ("score", "generate"):
             raise ValueError(f"mode must be 'score' or 'generate', got {mode!r}")
         self.backend, self.swap, self.mode, self.max_tokens = backend, swap, mode, max_tokens
+        self.long_input = long_input
         self._can_score: bool | None = None
 
     def judge(self, task: TaskSpec, example: Example) -> Judgment:
@@ -99,10 +109,43 @@ class Autorater:
         try:
             return self._judge_all(batch)
         except BackendError as e:
-            if len(batch) == 1:
-                task, ex = batch[0]
-                return [self._invalid(task, ex, f"backend error: {e}")]
-            return [j for item in batch for j in self._judge_batch([item])]
+            if len(batch) > 1:
+                return [j for item in batch for j in self._judge_batch([item])]
+            task, ex = batch[0]
+            if isinstance(e, PromptTooLong) and self.long_input and self.long_input.field in ex.inputs:
+                return [self._judge_long(task, ex, e, MAX_SPLITS)]
+            return [self._invalid(task, ex, f"backend error: {e}")]
+
+    def _judge_long(self, task: TaskSpec, ex: Example, error: PromptTooLong, splits_left: int) -> Judgment:
+        """An over-long example judged in chunks of its `long_input` field (module docstring)."""
+        assert self.long_input is not None
+        name, keep = self.long_input.field, self.long_input.keep
+        text = ex.inputs[name]
+        prompt = self.backend.prepare(render(task, ex).text)
+        try:
+            chunks = split_text(text, chunk_budget(len(prompt), len(text), error.tokens, error.limit))
+        except ValueError as e:
+            return self._invalid(task, ex, f"backend error: {error}; {name} not split: {e}")
+        judged = []
+        for chunk in chunks:
+            part = Example(task=ex.task, inputs={**ex.inputs, name: chunk}, targets=ex.targets,
+                           provenance=ex.provenance)
+            try:
+                judged.append(self._judge_all([(task, part)])[0])
+            except PromptTooLong as e:
+                judged.append(self._judge_long(task, part, e, splits_left - 1) if splits_left > 1
+                              else self._invalid(task, part, f"backend error: {e}"))
+            except BackendError as e:
+                judged.append(self._invalid(task, part, f"backend error: {e}"))
+        count = sum(j.chunks or 1 for j in judged)
+        failed = next((j for j in judged if not j.valid), None)
+        if failed:  # the most supportive chunk is unknown while one is unjudged
+            return self._invalid(task, ex, f"{name} split into {count} chunks; a chunk failed: {failed.error}")
+        if any(j.probs for j in judged):
+            best = max(judged, key=lambda j: j.probs.get(keep, 0.0))
+        else:
+            best = next((j for j in judged if j.label == keep), judged[0])
+        return dataclasses.replace(best, uid=ex.uid, target=self._target(task, ex), chunks=count)
 
     def _runs(self, task: TaskSpec, example: Example) -> list[_Run]:
         if task.task_type is not TaskType.PAIRWISE:

@@ -129,6 +129,7 @@ class JudgmentOut(BaseModel):
     first_order: Literal["AB", "BA"] | None
     target: str | None
     model: str
+    chunks: int | None = Field(None, description="chunks an over-long input was judged in, if it was split")
 
 
 class _Job(Strict):

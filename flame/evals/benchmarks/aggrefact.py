@@ -15,6 +15,12 @@ Data:
 
 Every item is judged with the one grounding prompt shared by the adapters (flame.data.sources.wice).
 
+A document longer than the judge's context (WiCE has documents of up to 24,000 tokens) is
+judged as the benchmark's authors judge it with MiniCheck: in chunks of whole sentences that
+fit, the claim against each, keeping the chunk with the highest probability of Yes (a claim
+is supported when some part of the document supports it). The row's `chunks` says how many.
+Backends that cannot count tokens leave such a document an invalid verdict.
+
 Metric (LLM-AggreFact's): balanced accuracy per dataset (mean recall of Yes and No; an
 unreadable verdict is a miss). The overall score is the mean over FLAMe's 10 datasets
 (PAPER.md §7.6: Table 3's "Overall" is the dataset mean, not the use-case mean); RAGTruth,
@@ -32,6 +38,7 @@ from flame.core.errors import DataError
 from flame.core.records import Example, Provenance, TaskSpec
 from flame.data.readers import clean, get
 from flame.data.sources.wice import CLAIM, DOCUMENT, NO, SUPPORTED, YES, grounding_task
+from flame.judge.long_input import LongInput
 
 from ..metrics import balanced_accuracy, by_key, mean
 from .base import (
@@ -66,7 +73,10 @@ TASK = grounding_task(
 )
 PROTOCOL = ("llm-aggrefact: balanced accuracy per dataset (invalid verdict = miss); overall = mean over FLAMe's 10 "
             "datasets; use cases = mean of their datasets (PAPER.md Table 3); partial groups marked, no overall "
-            "unless all 10 datasets are present")
+            "unless all 10 datasets are present; a document longer than the judge's context is judged in chunks "
+            "of whole sentences, keeping the chunk with the highest P(Yes) (MiniCheck)")
+# MiniCheck's way with documents longer than the judge reads (flame.judge.long_input)
+LONG_DOCUMENT = LongInput(DOCUMENT, YES)
 
 
 def _record_item(record: Any, prov: Provenance) -> Item:
@@ -145,4 +155,5 @@ BENCHMARK = Benchmark(
     aggregate=aggregate,
     protocol=PROTOCOL,
     metric="balanced accuracy",
+    long_input=LONG_DOCUMENT,
 )

@@ -22,6 +22,7 @@ from flame.core.errors import DataError, require
 from flame.core.records import Example, Provenance, TaskSpec
 from flame.data.common import CHOICE, RESPONSE_A, RESPONSE_B
 from flame.data.readers import iter_jsonl, read_json
+from flame.judge.long_input import LongInput
 
 OFFICIAL, MIRROR, FILE = "official", "mirror", "file"
 _ROW_REF = re.compile(r"\brow \d+")  # "duplicate of row 30" and "... row 90" count as one reason
@@ -67,6 +68,9 @@ class Benchmark:
     - `protocol`: the scoring protocol in words, recorded in every results file.
     - `full_under_sample`: evaluated in full even under `--sample` (RewardBench, as in the paper).
     - `unit`: what `--limit N` counts, "item" or the name of the items' groups (e.g. "problem").
+    - `long_input`: how the judge reads an item longer than its context (which input is
+      split into chunks, whose label's most probable chunk is kept); None: such an item is
+      an invalid verdict.
     - `generic_references`: whether reports set the generic reference judges (random,
       always-longer: verdicts rescored) beside it; False where the aggregate reads more than
       verdicts and computes its own reference rows (CoBBLEr's simulated random judge,
@@ -82,6 +86,7 @@ class Benchmark:
     full_under_sample: bool = False
     unit: str = "item"
     generic_references: bool = True
+    long_input: LongInput | None = None
 
     def load(self, data: str = "auto") -> Loaded:
         """Items from the loader named by `data`: official, mirror, a file path, or auto

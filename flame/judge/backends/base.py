@@ -71,6 +71,14 @@ class BackendError(FlameError):
     """A backend failed in a way retrying will not fix (bad model, bad request)."""
 
 
+class PromptTooLong(BackendError):
+    """A request is longer than the model's context: `tokens` against the `limit` it takes."""
+
+    def __init__(self, tokens: int, limit: int, what: str = "the model takes at most") -> None:
+        super().__init__(f"a request is {tokens} tokens; {what} {limit}")
+        self.tokens, self.limit = tokens, limit
+
+
 class TransientError(BackendError):
     """A failure worth retrying: timeout, rate limit, server overload, dropped connection."""
 

@@ -43,7 +43,7 @@ from flame.core.errors import require
 from flame.core.records import stable_hash
 from flame.core.template import EVALUATION_HEADER, template_hash
 
-from .base import BackendError, GenerateRequest, ScoreRequest, cut_at_stop
+from .base import BackendError, GenerateRequest, PromptTooLong, ScoreRequest, cut_at_stop
 
 PREPARE_VERSION = "1"  # bump when `prepare` changes the text a model sees
 MIN_SHARED_PREFIX = 16  # shorter shared prefixes are not worth a separate pass
@@ -133,7 +133,7 @@ class HFBackend:
         ctx_ids = [self.encode(c) for c in contexts]
         longest = max(len(c) for c in ctx_ids) + max(len(c) for _, c in rows)
         if self.max_length and longest > self.max_length:
-            raise BackendError(f"a request is {longest} tokens; the model takes at most {self.max_length}")
+            raise PromptTooLong(longest, self.max_length)
 
         with torch.inference_mode(), self._lock:
             if self.sequential:

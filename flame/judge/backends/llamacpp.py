@@ -25,7 +25,7 @@ from flame.core.errors import require
 from flame.core.records import stable_hash
 from flame.core.template import EVALUATION_HEADER, template_hash
 
-from .base import BackendError, GenerateRequest, ScoreRequest, cut_at_stop
+from .base import BackendError, GenerateRequest, PromptTooLong, ScoreRequest, cut_at_stop
 from .hf import PREPARE_VERSION, common_prefix, split_whitespace
 
 
@@ -106,7 +106,7 @@ class LlamaCppBackend:
             if not cont_ids:
                 raise BackendError(f"empty continuation {r.continuation!r}")
             if len(ctx_ids) + len(cont_ids) > self.llm.n_ctx():
-                raise BackendError(f"a request is {len(ctx_ids) + len(cont_ids)} tokens; n_ctx is {self.llm.n_ctx()}")
+                raise PromptTooLong(len(ctx_ids) + len(cont_ids), self.llm.n_ctx(), "n_ctx is")
             self._eval_from(ctx_ids)
             total = 0.0
             for k, tok in enumerate(cont_ids):
