@@ -40,12 +40,16 @@ err = Console(stderr=True)
 TASKS = ("pairwise", "pointwise", "classification")
 
 
-def _autorater(model: str, swap: bool, batch_size: int, cache: bool):
+SPLIT_LONG_HELP = ("classification: a text longer than the model's context is judged in chunks of whole "
+                   "sentences, keeping the chunk most likely this class (e.g. Yes for 'does the text support X?')")
+
+
+def _autorater(model: str, swap: bool, batch_size: int, cache: bool, long_input=None):
     from flame.judge.autorater import Autorater
     from flame.judge.models import load_backend
 
     try:
-        return Autorater(load_backend(model, batch_size=batch_size, cache=cache), swap=swap)
+        return Autorater(load_backend(model, batch_size=batch_size, cache=cache), swap=swap, long_input=long_input)
     except FlameError as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2)
@@ -89,13 +93,27 @@ def _show(j: Judgment, fmt: str) -> None:
     if j.orders_agree is not None:
         out.print("Both candidate orders agree." if j.orders_agree else
                   "[yellow]The two candidate orders disagree[/yellow] (position bias): treat the verdict as uncertain.")
+    if j.chunks:
+        out.print(f"The text was longer than the model reads: judged in {j.chunks} chunks, the verdict is the kept one's.")
     out.print(f"[dim]model {j.model}[/dim]")
 
 
-def _judge_one(task: TaskSpec, example: Example, model: str, swap: bool, fmt: str, cache: bool) -> None:
+def _split_long(keep: Optional[str], classes: tuple[str, ...]):
+    """The LongInput for `--split-long KEEP` (None without it); KEEP must be one of the classes."""
+    from flame.judge import LongInput
+
+    if keep is None:
+        return None
+    if keep not in classes:
+        raise typer.BadParameter(f"--split-long must be one of the classes ({', '.join(classes)}), got {keep!r}")
+    return LongInput("text", keep)
+
+
+def _judge_one(task: TaskSpec, example: Example, model: str, swap: bool, fmt: str, cache: bool,
+               long_input=None) -> None:
     if fmt not in ("text", "json"):
         raise typer.BadParameter(f"--format must be text or json, got {fmt!r}")
-    judgment = _autorater(model, swap, 8, cache).judge(task, example)
+    judgment = _autorater(model, swap, 8, cache, long_input).judge(task, example)
     _show(judgment, fmt)
     if not judgment.valid:
         raise typer.Exit(1)
@@ -144,12 +162,14 @@ def classify(
     model: str = typer.Option("smollm2-135m", help=MODEL_HELP),
     fmt: str = typer.Option("text", "--format", help="text or json (the full Judgment)"),
     cache: bool = typer.Option(True, help="use the result cache in $FLAME_HOME/cache"),
+    split_long: Optional[str] = typer.Option(None, help=SPLIT_LONG_HELP),
 ) -> None:
     """Put a text into one of the named classes."""
     from flame.judge import adhoc
 
     task = adhoc.classification(_classes(classes), question)
-    _judge_one(task, adhoc.classification_example(task, text), model, True, fmt, cache)
+    _judge_one(task, adhoc.classification_example(task, text), model, True, fmt, cache,
+               _split_long(split_long, task.primary_output.labels.labels))
 
 
 # -- JSONL files ---------------------------------------------------------------------------
@@ -257,6 +277,7 @@ def judge_file(
     classes: Optional[str] = typer.Option(None, help="classification: comma-separated class names"),
     question: Optional[str] = typer.Option(None, help="classification: default question"),
     cache: bool = typer.Option(True, help="use the result cache in $FLAME_HOME/cache"),
+    split_long: Optional[str] = typer.Option(None, help=SPLIT_LONG_HELP),
 ) -> None:
     """Judge every line of a JSONL file (resumable; see the module help for the fields)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -265,6 +286,9 @@ def judge_file(
         raise typer.BadParameter(f"--task must be one of {', '.join(TASKS)}, got {task!r}")
     if task == "classification" and not classes:
         raise typer.BadParameter("classification needs --classes, e.g. --classes Yes,No")
+    if split_long is not None and task != "classification":
+        raise typer.BadParameter("--split-long applies to --task classification")
+    long_input = _split_long(split_long, _classes(classes)) if task == "classification" else None
     build = _item_builder(task, criteria, _scale(scale), _classes(classes) if classes else (), question)
     try:
         items, bad = _read_input(input, build, skip_bad)
@@ -278,7 +302,7 @@ def judge_file(
     err.print(f"{len(items)} lines read, {len(bad)} bad, {len(items) - len(todo)} already judged, {len(todo)} to judge")
     judgments: list[Judgment] = []
     if todo:
-        rater = _autorater(model, swap, batch_size, cache)
+        rater = _autorater(model, swap, batch_size, cache, long_input)
         columns = (TextColumn("judging"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with open(output, "a", encoding="utf-8") as fh, Progress(*columns, console=err) as bar:
             progress = bar.add_task("judging", total=len(todo))

@@ -85,3 +85,21 @@ def test_a_bad_line_stops_the_run_unless_skip_bad(tmp_path, tiny_model_dir, llmb
     assert "line 2" in skipped.output and "line 3" in skipped.output and "not valid JSON" in skipped.output
     assert [r["id"] for r in _out_lines(out)] == ["item-0", "item-2"]
     assert [r["line"] for r in _out_lines(out)] == [1, 4]
+
+
+def test_classify_a_text_longer_than_the_context_with_split_long(tiny_model_dir, mirror):
+    from flame.data.files import SourceFiles
+    from flame.data.sources import SOURCES
+
+    source = SOURCES.get("wice")  # a real WiCE document far longer than the tiny model's 4,096 tokens
+    doc = max((ex.inputs["document"] for ex in source.examples(SourceFiles(source, mirror=mirror), task="wice_test")),
+              key=len)
+    args = ["classify", "--text", doc, "--classes", "Yes,No", "--question", "Does it name a city?",
+            "--model", str(tiny_model_dir), "--format", "json", "--no-cache"]
+    plain = runner.invoke(app, args)
+    assert plain.exit_code == 1 and "tokens" in json.loads(plain.stdout)["error"]
+    split = runner.invoke(app, args + ["--split-long", "Yes"])
+    j = json.loads(split.stdout)
+    assert split.exit_code == 0 and j["valid"] and j["chunks"] >= 2
+    wrong = runner.invoke(app, args + ["--split-long", "Maybe"])
+    assert wrong.exit_code != 0 and "one of the classes" in wrong.output
