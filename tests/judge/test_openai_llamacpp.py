@@ -46,6 +46,16 @@ def test_llamacpp_judges_pairs_and_generates(cpp, llmbar):
     assert text.strip()
 
 
+def test_llamacpp_reports_a_prompt_over_n_ctx_with_its_size(cpp, llmbar):
+    from flame.judge.backends.base import PromptTooLong
+
+    task, examples = llmbar(1)
+    long_prompt = cpp.prepare(render(task, examples[0]).text) * 40  # far over n_ctx 4096; only tokenized
+    with pytest.raises(PromptTooLong) as e:
+        cpp.score([ScoreRequest(long_prompt + "choice: ", "A")])
+    assert e.value.limit == 4096 and e.value.tokens > 4096  # what the Autorater sizes chunks from
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -17,7 +17,7 @@ from flame.core.errors import require
 from flame.core.records import stable_hash
 from flame.core.template import template_hash
 
-from .base import BackendError, GenerateRequest, ScoreRequest, cut_at_stop
+from .base import BackendError, GenerateRequest, PromptTooLong, ScoreRequest, cut_at_stop
 from .hf import PREPARE_VERSION, split_whitespace, chat_prepare, encode_context
 
 
@@ -34,6 +34,8 @@ class VLLMBackend:
             raise BackendError("chat=True but the tokenizer has no chat template")
         fmt = stable_hash([template_hash(), PREPARE_VERSION, self.tokenizer.chat_template if self.chat else None])
         self.fingerprint = f"vllm:{fingerprint}:{dtype}:fmt-{fmt}"
+        config = getattr(getattr(llm, "llm_engine", None), "model_config", None)
+        self.max_length = getattr(config, "max_model_len", None)
 
     @classmethod
     def load(cls, path: str | Path, *, fingerprint: str, dtype: str = "bfloat16", chat: bool | None = None) -> "VLLMBackend":
@@ -57,6 +59,8 @@ class VLLMBackend:
             cont_ids = self.tokenizer(cont, add_special_tokens=False).input_ids
             if not cont_ids:
                 raise BackendError(f"empty continuation {r.continuation!r}")
+            if self.max_length and len(ctx_ids) + len(cont_ids) > self.max_length:
+                raise PromptTooLong(len(ctx_ids) + len(cont_ids), self.max_length)
             prompts.append({"prompt_token_ids": ctx_ids + cont_ids})
             spans.append((len(ctx_ids), cont_ids))
         params = self.vllm.SamplingParams(max_tokens=1, temperature=0.0, prompt_logprobs=1)
