@@ -7,7 +7,15 @@ import sqlite3
 import pytest
 
 from flame.judge.autorater import Autorater
-from flame.judge.backends.base import Batched, Cached, GenerateRequest, Retrying, ScoreRequest, TransientError
+from flame.judge.backends.base import (
+    Batched,
+    Cached,
+    GenerateRequest,
+    PromptTooLong,
+    Retrying,
+    ScoreRequest,
+    TransientError,
+)
 
 
 def _length_rule(context, label):
@@ -47,6 +55,24 @@ def test_cache_makes_a_second_run_call_the_model_zero_times(tmp_path, scripted, 
     rerun = Autorater(Cached(rerun_model, db)).judge_many(task, examples)
     assert rerun_model.score_calls == 0
     assert rerun == first
+
+
+def test_cache_counts_answers_not_attempts(tmp_path, scripted):
+    def rule(context, label):
+        if context == "long":
+            raise PromptTooLong(9000, 8192)
+        return -1.0
+
+    cached = Cached(scripted(rule), tmp_path / "cache.sqlite")
+    short, long = ScoreRequest("short", "A"), ScoreRequest("long", "A")
+    cached.score([short])
+    with pytest.raises(PromptTooLong):  # a batch the model rejects, then retried one request at a time
+        cached.score([short, long])
+    assert cached.score([short]) == [-1.0]
+    with pytest.raises(PromptTooLong):
+        cached.score([long])
+    # what a results manifest reports: one label score computed, one read from the cache
+    assert (cached.misses, cached.hits) == (1, 1)
 
 
 def test_cache_is_keyed_by_model_fingerprint(tmp_path, scripted):

@@ -158,6 +158,8 @@ class Cached(Wrapper):
     """A persistent result cache: SQLite at `path`, keyed by request hash + model fingerprint.
 
     A rerun or a resumed run asks the model only for requests it has not answered before.
+    `hits` and `misses` count the requests answered from the cache and by the model; a call
+    the model fails (and the Autorater retries, e.g. one example at a time) adds to neither.
     Misses are sent to the inner backend in chunks of `chunk`, and each chunk is written in
     one transaction as soon as it returns, so a killed run keeps what it finished. The
     database is in WAL mode: any number of processes may read while one writes.
@@ -198,8 +200,6 @@ class Cached(Wrapper):
         for i, k in enumerate(keys):
             if out[i] is None and k not in todo:
                 todo[k] = i
-        self.hits += len(requests) - len(todo)
-        self.misses += len(todo)
         pending = list(todo.items())
         for start in range(0, len(pending), self.chunk):
             part = pending[start : start + self.chunk]
@@ -217,6 +217,8 @@ class Cached(Wrapper):
                     raise
             for (k, _), v in zip(part, results):
                 found[k] = v
+            self.misses += len(part)  # computed: a call that fails (e.g. a prompt too long) counts nothing
+        self.hits += len(requests) - len(todo)
         return [found[k] for k in keys]
 
     def _lookup(self, keys: set[str]) -> dict[str, Any]:
