@@ -19,6 +19,7 @@ import datetime as dt
 import html
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -198,7 +199,10 @@ def _bench_rows(runs: Sequence[tuple[str, Doc]], bench: str) -> list[tuple[str, 
 
 
 def _run_label(name: str, doc: Doc) -> str:
-    return f"{doc['manifest']['model']['spec']} [{name.removesuffix('.json')[-15:]}]"
+    """The model spec and the results file's name (less the spec where the name starts with it)."""
+    spec, stem = doc["manifest"]["model"]["spec"], name.removesuffix(".json")
+    rest = stem.removeprefix(spec).strip("-_. ") if stem.startswith(spec) else stem
+    return f"{spec} [{rest}]" if rest else spec
 
 
 def leaderboard(bench: str, runs: Sequence[tuple[str, Doc]]) -> str:
@@ -243,15 +247,22 @@ def _cell(value: Any) -> str:
     return "&mdash;" if value is None else _e(value)
 
 
+def _pct_cell(value: Any) -> str:
+    return _pct(value) if isinstance(value, float) or value is None else _cell(value)
+
+
 def _detail_tables(bench: str, runs: Sequence[tuple[str, Doc]]) -> str:
     """Each run's aggregate tables (per subset, per section, ...), folded away."""
     parts = []
     for name, doc, _ in _bench_rows(runs, bench):
         for title, rows in ((doc["benchmarks"][bench]["aggregates"] or {}).get("tables") or {}).items():
             if rows:
-                head = list(rows[0])
-                parts.append(f"<p><b>{_e(_run_label(name, doc))}</b>: {_e(title)}</p>"
-                             + _table(head, [("", [_cell(r.get(h)) for h in head]) for r in rows]))
+                head, number = list(rows[0]), re.fullmatch(r"table(\d+)", title)
+                # a paper's Table N layout in percent, as the paper prints it and the leaderboards are
+                cell = _pct_cell if number else _cell
+                caption = f"the paper's Table {number.group(1)} layout (%)" if number else title
+                parts.append(f"<p><b>{_e(_run_label(name, doc))}</b>: {_e(caption)}</p>"
+                             + _table(head, [("", [cell(r.get(h)) for h in head]) for r in rows]))
     return f"<details><summary>Tables per run</summary>{''.join(parts)}</details>" if parts else ""
 
 

@@ -193,3 +193,20 @@ def test_no_partial_legend_when_the_missing_value_has_no_cell():
     lines = comparison([("judge", {"benchmarks": {"cobbler": summary}, "rows": []})])
     assert lines[2] == "21,000 of 21,000 items judged (all)."
     assert "| length | – |" in lines
+
+
+def test_html_labels_runs_by_file_and_prints_paper_layouts_in_percent():
+    from flame.evals.report import _detail_tables, _run_label
+
+    doc = {"manifest": {"model": {"spec": "smollm2-135m"}},
+           "benchmarks": {"cobbler": {"aggregates": {"tables": {
+               "table4": [{"autorater": "this judge", "Order": 1.0, "Length": None}],
+               "order": [{"probe": "Order", "bias": 1.0, "n": 5250}]}}}},
+           "rows": [{"benchmark": "cobbler"}]}
+    assert _run_label("smollm2-135m-cobbler-full.json", doc) == "smollm2-135m [cobbler-full]"
+    assert _run_label("smollm2-135m.json", doc) == "smollm2-135m"
+    assert _run_label("a.json", doc) == "smollm2-135m [a]"
+    page = _detail_tables("cobbler", [("smollm2-135m-cobbler-full.json", doc)])
+    table4, order = page.split("the paper&#x27;s Table 4 layout (%)")[1].split(": order")
+    assert "<td>100.0</td>" in table4 and "&mdash;" in table4  # as the paper prints it
+    assert "<td>1.0000</td>" in order and "<td>5250</td>" in order  # other tables stay fractions
