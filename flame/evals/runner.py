@@ -154,12 +154,14 @@ def judge_all(prepared: Sequence[Prepared], backend: Any, options: RunOptions,
     for p in prepared:
         rater = Autorater(backend, swap=options.swap, long_input=p.benchmark.long_input)
         order = judging_order(p.items)
-        pairs = ((p.items[i].task, p.items[i].example) for i in order)
         out: list[dict[str, Any]] = [{} for _ in p.items]
-        for i, j in zip(order, rater.iter_judge(pairs, options.batch_size)):
-            out[i] = row(p.benchmark.name, p.items[i], j)
+        for start in range(0, len(order), options.batch_size):  # progress per batch: its items come at once
+            part = order[start:start + options.batch_size]
+            pairs = ((p.items[i].task, p.items[i].example) for i in part)
+            for i, j in zip(part, rater.iter_judge(pairs, options.batch_size)):
+                out[i] = row(p.benchmark.name, p.items[i], j)
             if on_progress:
-                on_progress(1)
+                on_progress(len(part))
         rows[p.benchmark.name] = out
     return rows
 

@@ -87,11 +87,14 @@ def test_manifest_names_the_commit_the_run_started_on(tmp_path, mirror, monkeypa
 def test_progress_in_a_log_is_plain_lines_with_time_left(tmp_path, mirror, monkeypatch):
     from flame.evals import runner
 
-    monkeypatch.setattr(runner, "PROGRESS_EVERY_S", 0.0)  # a line per item instead of a minute
-    result = CliRunner().invoke(app, ["run", "heldout", "--model", "fake:ok", "--limit", "2", "--out", str(tmp_path)])
+    monkeypatch.setattr(runner, "PROGRESS_EVERY_S", 0.0)  # a line per batch instead of a minute
+    result = CliRunner().invoke(app, ["run", "heldout", "--model", "fake:ok", "--limit", "2", "--out", str(tmp_path),
+                                      "--batch-size", "4"])
     assert result.exit_code == 0, result.output
     lines = [line for line in result.stderr.splitlines() if line.startswith("judged ")]
-    assert len(lines) == 10 and lines[0].startswith("judged 1 / 10 items (10.0%) in ") and "left" in lines[0]
+    # items of a batch come back together, so a line counts whole batches of 4
+    assert [line.split(" items")[0] for line in lines] == [f"judged {n} / 10" for n in (4, 8, 10)]
+    assert lines[0].startswith("judged 4 / 10 items (40.0%) in ") and "left" in lines[0]
     assert lines[-1].startswith("judged 10 / 10 items (100.0%) in ") and "left" not in lines[-1]
     quiet = CliRunner().invoke(app, ["run", "heldout", "--model", "fake:ok", "--limit", "2", "--out", str(tmp_path),
                                      "--no-progress"])
