@@ -26,6 +26,9 @@ SECTIONS = {
     "runs": [("base (smollm2-135m)", "smollm2-135m-limit40.json"),
              ("FLAMe (flame-smollm2-135m)", "flame-smollm2-135m-limit40.json"),
              ("FLAMe-RM (flame-rm-smollm2-135m)", "flame-rm-smollm2-135m-limit40.json")],
+    "aggrefact": [("base (smollm2-135m)", "smollm2-135m-aggrefact-limit40.json"),
+                  ("FLAMe (flame-smollm2-135m)", "flame-smollm2-135m-aggrefact-limit40.json"),
+                  ("FLAMe-RM (flame-rm-smollm2-135m)", "flame-rm-smollm2-135m-aggrefact-limit40.json")],
     "bias": [("smollm2-135m (limit 10)", "smollm2-135m-cobbler-rerank-limit10.json")],
 }
 
