@@ -49,6 +49,10 @@ def test_aggrefact_groups_and_overall():
     assert part["partial"] == ["LLM-FactVerify"]
     assert "Summarization" not in part["headline"]
     assert "ClaimVerify" in part["missing"] and "no overall" in part["notes"][0]
+    assert not any("chunks" in n for n in full["notes"])
+    rows[0]["chunks"] = 3  # a document longer than the judge's context, judged in 3 chunks
+    note = [n for n in aggrefact.aggregate(rows)["notes"] if "chunks" in n]
+    assert note and note[0].endswith(f": 1 in {rows[0]['subset']}")
 
 
 def test_aggrefact_file_loader_maps_labels_and_rejects_bad_ones(tmp_path):

@@ -31,6 +31,7 @@ partial or left out, naming what is missing.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -129,6 +130,10 @@ def aggregate(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     missing = [d for d in FLAME_DATASETS if d not in bacc]
     overall = mean(bacc[d] for d in FLAME_DATASETS) if not missing else None
     notes = [f"no overall score: {len(missing)} of 10 datasets missing ({', '.join(missing)})"] if missing else []
+    chunked = Counter(r["subset"] for r in rows if r.get("chunks"))
+    if chunked:
+        notes.append("judged in chunks (document longer than the judge's context; the most supportive chunk kept): "
+                     + ", ".join(f"{n} in {d}" for d, n in sorted(chunked.items())))
     approx = [d for d in bacc if d in APPROXIMATE]
     if approx:
         notes.append("approximate datasets (not in any use case): " + ", ".join(f"{d} ~ {APPROXIMATE[d]}" for d in approx))
