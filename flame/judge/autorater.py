@@ -120,6 +120,9 @@ class Autorater:
         """An over-long example judged in chunks of its `long_input` field (module docstring)."""
         assert self.long_input is not None
         name, keep = self.long_input.field, self.long_input.keep
+        if keep not in task.primary_output.labels.labels:
+            return self._invalid(task, ex, f"backend error: {error}; {name} not split: keep={keep!r} is not a label "
+                                           f"of {task.name!r} ({', '.join(task.primary_output.labels.labels)})")
         text = ex.inputs[name]
         prompt = self.backend.prepare(render(task, ex).text)
         try:

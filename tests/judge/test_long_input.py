@@ -73,6 +73,12 @@ def test_without_long_input_an_over_long_document_stays_an_invalid_verdict(wice)
     assert not j.valid and "tokens" in j.error and j.chunks is None
 
 
+def test_a_keep_label_the_task_lacks_is_an_error_not_a_silent_first_chunk(wice):
+    item = wice[0]
+    j = Autorater(ShortContext("x"), long_input=LongInput("document", "yes")).judge(item.task, item.example)
+    assert not j.valid and "keep='yes' is not a label" in j.error and "Yes, No" in j.error
+
+
 def test_unsupported_everywhere_is_no_and_short_documents_are_not_split(wice):
     long_item, short_item = wice[0], wice[-1]
     rater = Autorater(ShortContext("no such sentence"), long_input=LongInput("document", "Yes"))
