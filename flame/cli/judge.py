@@ -288,8 +288,9 @@ def judge_file(
         raise typer.BadParameter("classification needs --classes, e.g. --classes Yes,No")
     if split_long is not None and task != "classification":
         raise typer.BadParameter("--split-long applies to --task classification")
-    long_input = _split_long(split_long, _classes(classes)) if task == "classification" else None
-    build = _item_builder(task, criteria, _scale(scale), _classes(classes) if classes else (), question)
+    class_names = _classes(classes) if classes else ()
+    long_input = _split_long(split_long, class_names) if task == "classification" else None
+    build = _item_builder(task, criteria, _scale(scale), class_names, question)
     try:
         items, bad = _read_input(input, build, skip_bad)
         done = _done_ids(output)
