@@ -82,6 +82,14 @@ class Autorater:
         """Judge one example."""
         return self.judge_many(task, [example])[0]
 
+    def judge_in_chunks(self, task: TaskSpec, example: Example, tokens: int, limit: int) -> Judgment:
+        """Judge an example of `tokens` tokens in chunks of its `long_input` field sized for
+        `limit` tokens: what a too-long prompt gets, for a caller that knows the length first
+        (a server whose input cap is below the model's context)."""
+        if self.long_input is None or self.long_input.field not in example.inputs:
+            raise ValueError(f"judging in chunks needs long_input naming an input of {task.name!r}")
+        return self._judge_long(task, example, PromptTooLong(tokens, limit), MAX_SPLITS)
+
     def judge_many(self, task: TaskSpec, examples: Iterable[Example], batch_size: int = 8) -> list[Judgment]:
         """Judge examples of one task, `batch_size` examples per backend call; input order kept."""
         return list(self.iter_judge(((task, e) for e in examples), batch_size))

@@ -11,7 +11,7 @@
     GET  /openapi.json
 
 Errors: 400 (a body that is not JSON text), 401 (missing or wrong key), 404 (no such job), 413 (body over the size limit, or a
-prompt over the token limit), 422 (bad request; the message names the field), 503 with
+prompt over the token limit; a classify item or job with `split_long` is judged in chunks instead), 422 (bad request; the message names the field), 503 with
 Retry-After (queue full, or shutting down), 504 (not judged within the request timeout).
 """
 
@@ -39,7 +39,7 @@ from flame.judge.autorater import Autorater
 from flame.judge.backends.base import Backend
 
 from .batcher import Batcher, InputTooLong, QueueFull, ShuttingDown
-from .convert import Item, parse_job_lines, to_record
+from .convert import Item, long_input, parse_job_lines, to_record
 from .jobs import JobRunner, JobStore
 from .metrics import Instrument, Metrics
 from .schemas import (
@@ -149,7 +149,8 @@ class _Service:
             raise HTTPException(413, f"{len(records)} items in one request; this server queues at most "
                                      f"{self.settings.queue_size}")
         try:
-            futures = self.batcher.submit(records)
+            futures = self.batcher.submit(records, long_inputs=[long_input(getattr(it, "split_long", None))
+                                                                for it in items])
         except (QueueFull, ShuttingDown) as e:
             raise HTTPException(503, str(e), headers={"Retry-After": str(RETRY_AFTER_S)})
         waiters = [asyncio.wrap_future(f) for f in futures]

@@ -8,13 +8,15 @@ job does not make interactive callers wait behind it.
 
 The queue of HTTP items is bounded: a submit that would overflow it raises QueueFull (the
 server answers 503 with Retry-After). Items longer than `max_input_tokens` fail with
-InputTooLong without reaching the model. A caller that gives up cancels its futures; the
+InputTooLong without reaching the model, unless they say how to split them (`LongInput`):
+those are judged in chunks sized for `max_input_tokens`, after the batch they came in. A caller that gives up cancels its futures; the
 worker skips cancelled items. `close()` stops accepting items and, by default, lets the
 worker finish everything already accepted.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import threading
@@ -28,6 +30,7 @@ from flame.core.judgment import Judgment
 from flame.core.records import Example, TaskSpec
 from flame.core.template import render
 from flame.judge.autorater import Autorater
+from flame.judge.long_input import LongInput
 
 log = logging.getLogger("flame.serve")
 BYTES_PER_TOKEN = 4  # estimate for backends that expose no tokenizer
@@ -54,6 +57,7 @@ class InputTooLong(Exception):
 class _Entry:
     task: TaskSpec
     example: Example
+    long_input: LongInput | None = None
     future: Future = field(default_factory=Future)
     arrived: float = field(default_factory=time.monotonic)
 
@@ -86,12 +90,15 @@ class Batcher:
         """Items waiting for the model."""
         return len(self._front) + len(self._back)
 
-    def submit(self, items: Sequence[tuple[TaskSpec, Example]], background: bool = False) -> list[Future]:
+    def submit(self, items: Sequence[tuple[TaskSpec, Example]], background: bool = False,
+               long_inputs: Sequence[LongInput | None] | None = None) -> list[Future]:
         """Queue items (all or none); a future per item resolves to its Judgment.
 
+        `long_inputs` (one per item, or None): how to judge an item longer than
+        `max_input_tokens` in chunks instead of failing it with InputTooLong.
         Raises QueueFull when HTTP items would overflow the queue, ShuttingDown after close().
         """
-        entries = [_Entry(task, ex) for task, ex in items]
+        entries = [_Entry(task, ex, long) for (task, ex), long in zip(items, long_inputs or [None] * len(items))]
         with self._cond:
             if self._closing:
                 raise ShuttingDown("the server is shutting down")
@@ -148,24 +155,33 @@ class Batcher:
             return batch
 
     def _run(self, batch: list[_Entry]) -> None:
-        ready = []
+        ready, long = [], []
         for entry in batch:
             if not entry.future.set_running_or_notify_cancel():
                 continue  # the caller gave up
             tokens, estimated = self._tokens(entry)
-            if tokens > self.max_input_tokens:
-                entry.future.set_exception(InputTooLong(tokens, self.max_input_tokens, estimated))
-            else:
+            if tokens <= self.max_input_tokens:
                 ready.append(entry)
-        if not ready:
-            return
-        if self.on_batch:
-            self.on_batch(len(ready))
-        for entry, judgment in zip(ready, self._judge(ready)):
-            if isinstance(judgment, Judgment):
-                entry.future.set_result(judgment)
+            elif entry.long_input is not None:
+                long.append((entry, tokens))
             else:
-                entry.future.set_exception(judgment)
+                entry.future.set_exception(InputTooLong(tokens, self.max_input_tokens, estimated))
+        if ready:
+            if self.on_batch:
+                self.on_batch(len(ready))
+            for entry, judgment in zip(ready, self._judge(ready)):
+                if isinstance(judgment, Judgment):
+                    entry.future.set_result(judgment)
+                else:
+                    entry.future.set_exception(judgment)
+        for entry, tokens in long:  # after the batch: chunks sized for the server's cap
+            rater = copy.copy(self.autorater)  # same backend and options, this item's long input
+            rater.long_input = entry.long_input
+            try:
+                entry.future.set_result(rater.judge_in_chunks(entry.task, entry.example, tokens, self.max_input_tokens))
+            except Exception as e:
+                log.exception("judging in chunks failed")
+                entry.future.set_exception(e)
 
     def _judge(self, entries: list[_Entry]) -> list[Judgment | BaseException]:
         """Judge a batch; if it raises (not a backend error: those come back as invalid

@@ -28,7 +28,7 @@ from flame.core.errors import FlameError
 from flame.core.judgment import Judgment
 
 from .batcher import Batcher, InputTooLong, ShuttingDown
-from .convert import job_record
+from .convert import job_record, long_input
 
 log = logging.getLogger("flame.serve")
 
@@ -234,7 +234,8 @@ class JobRunner:
             log.exception("job %s: cannot build its items", job["id"])
             self.store.set_status(job["id"], "failed", f"cannot build items: {e}")
             return
-        futures = self.batcher.submit(items, background=True)
+        futures = self.batcher.submit(items, background=True,
+                                      long_inputs=[long_input(job["options"].get("split_long"))] * len(items))
         for ln, (task, example), future in zip(lines, items, futures):
             try:
                 judgment = future.result()

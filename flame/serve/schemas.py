@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     Tag,
     field_validator,
+    model_validator,
 )
 
 MAX_ITEMS = 256  # items in one judge request
@@ -87,13 +88,28 @@ class PointwiseItem(Strict):
         return v
 
 
+SPLIT_LONG = ("a text longer than the server takes is judged in chunks of whole sentences, keeping the chunk "
+              "most likely this class (e.g. Yes for 'does the text support X?'); without it such a text is a 413")
+
+
+def _split_long_in_classes(split_long: str | None, classes: list[str]) -> None:
+    if split_long is not None and split_long not in classes:
+        raise ValueError(f"split_long must be one of the classes ({', '.join(classes)}), got {split_long!r}")
+
+
 class ClassifyItem(Strict):
     """Put a text into one of the named classes."""
 
     text: str
     classes: Classes
     question: str | None = Field(None, description="the question the classes answer")
+    split_long: str | None = Field(None, description=SPLIT_LONG)
     id: ItemId | None = None
+
+    @model_validator(mode="after")
+    def _split_long(self) -> "ClassifyItem":
+        _split_long_in_classes(self.split_long, self.classes)
+        return self
 
 
 def _one_or_many(item: type[BaseModel]) -> Any:
@@ -163,6 +179,12 @@ class ClassificationJob(_Job):
     task: Literal["classification"]
     classes: Classes
     question: str | None = Field(None, description="default question for lines without one")
+    split_long: str | None = Field(None, description=SPLIT_LONG)
+
+    @model_validator(mode="after")
+    def _split_long(self) -> "ClassificationJob":
+        _split_long_in_classes(self.split_long, self.classes)
+        return self
 
 
 JobRequest = Annotated[PairwiseJob | PointwiseJob | ClassificationJob, Field(discriminator="task")]

@@ -163,3 +163,36 @@ def test_health_and_metrics_text(scripted, tmp_path):
     assert health == {"status": "ok", "model": "scripted:1", "queue_depth": 0, "jobs_pending": 0}
     assert metrics.headers["content-type"].startswith("text/plain")
     assert 'flame_requests_total{endpoint="/v1/judge/pairwise",status="422"} 1.0' in metrics.text
+
+
+@pytest.fixture(scope="module")
+def long_document(mirror):
+    """The longest WiCE document in the mirror (tens of thousands of characters)."""
+    from flame.data.files import SourceFiles
+    from flame.data.sources import SOURCES
+
+    source = SOURCES.get("wice")
+    return max((ex.inputs["document"] for ex in source.examples(SourceFiles(source, mirror=mirror), task="wice_test")),
+               key=len)
+
+
+def test_a_text_over_the_token_limit_is_judged_in_chunks_with_split_long(scripted, tmp_path, long_document):
+    from flame.serve.batcher import BYTES_PER_TOKEN
+
+    backend = scripted()
+    contexts = []
+    score = backend.score
+    backend.score = lambda requests: (contexts.extend(r.context for r in requests), score(requests))[1]
+    item = {"text": long_document, "classes": ["Yes", "No"], "question": "Does it name a city?"}
+    with _client(backend, tmp_path, max_input_tokens=2000) as client:
+        refused = client.post("/v1/judge/classify", json=item)
+        chunked = client.post("/v1/judge/classify", json=[{**item, "split_long": "Yes"}, {**item, "text": "short"}])
+        wrong = client.post("/v1/judge/classify", json={**item, "split_long": "Maybe"})
+    assert refused.status_code == 413
+    assert chunked.status_code == 200, chunked.text
+    long, short = chunked.json()
+    assert long["valid"] and long["chunks"] >= len(long_document) // (2000 * BYTES_PER_TOKEN)
+    assert short["valid"] and short["chunks"] is None
+    # every chunk's prompt fits the server's cap (the scripted backend has no tokenizer: bytes / BYTES_PER_TOKEN)
+    assert max(len(c.encode()) for c in contexts) <= 2000 * BYTES_PER_TOKEN
+    assert wrong.status_code == 422 and "split_long must be one of the classes" in wrong.text

@@ -121,3 +121,15 @@ def test_two_servers_cannot_share_a_state_dir(scripted, tmp_path):
           pytest.raises(StateDirBusy, match="another flame serve is using"),
           TestClient(create_app(scripted(), Settings(state_dir=tmp_path)))):
         pass
+
+
+def test_a_classification_job_judges_long_texts_in_chunks_with_split_long(scripted, tmp_path):
+    text = " ".join(f"Sentence {i} of a long text." for i in range(600))  # about 4,000 tokens
+    with TestClient(create_app(scripted(), Settings(state_dir=tmp_path, max_input_tokens=1000))) as client:
+        plain = client.post("/v1/jobs", json={"task": "classification", "classes": ["Yes", "No"],
+                                              "jsonl": _jsonl([{"text": text}])}).json()
+        split = client.post("/v1/jobs", json={"task": "classification", "classes": ["Yes", "No"], "split_long": "Yes",
+                                              "jsonl": _jsonl([{"text": text}])}).json()
+        plain, split = _wait_done(client, plain["id"]), _wait_done(client, split["id"])
+    assert not plain["results"][0]["valid"] and "at most 1000" in plain["results"][0]["error"]
+    assert split["results"][0]["valid"] and split["results"][0]["chunks"] >= 4
