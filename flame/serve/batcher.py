@@ -9,9 +9,9 @@ job does not make interactive callers wait behind it.
 The queue of HTTP items is bounded: a submit that would overflow it raises QueueFull (the
 server answers 503 with Retry-After). Items longer than `max_input_tokens` fail with
 InputTooLong without reaching the model, unless they say how to split them (`LongInput`):
-those are judged in chunks sized for `max_input_tokens`, after the batch they came in. A caller that gives up cancels its futures; the
-worker skips cancelled items. `close()` stops accepting items and, by default, lets the
-worker finish everything already accepted.
+those are judged in chunks sized for `max_input_tokens`, after the batch they came in. A
+caller that gives up cancels its futures; the worker skips cancelled items. `close()` stops
+accepting items and, by default, lets the worker finish everything already accepted.
 """
 
 from __future__ import annotations
