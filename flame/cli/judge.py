@@ -100,13 +100,12 @@ def _show(j: Judgment, fmt: str) -> None:
 
 def _split_long(keep: Optional[str], classes: tuple[str, ...]):
     """The LongInput for `--split-long KEEP` (None without it); KEEP must be one of the classes."""
-    from flame.judge import LongInput
+    from flame.judge import adhoc
 
-    if keep is None:
-        return None
-    if keep not in classes:
-        raise typer.BadParameter(f"--split-long must be one of the classes ({', '.join(classes)}), got {keep!r}")
-    return LongInput("text", keep)
+    try:
+        return adhoc.classification_long_input(keep, classes)
+    except ValueError as e:
+        raise typer.BadParameter(f"--split-long {e}") from None
 
 
 def _judge_one(task: TaskSpec, example: Example, model: str, swap: bool, fmt: str, cache: bool,

@@ -24,6 +24,8 @@ from flame.core.records import (
 )
 from flame.data.common import RESPONSE_A, RESPONSE_B, pairwise_task
 
+from .long_input import LongInput
+
 SOURCE = "adhoc"
 LICENSE = "user data"
 
@@ -92,6 +94,17 @@ def classification(classes: tuple[str, ...] | list[str], question: str | None = 
         license=LICENSE,
         role=Role.EVAL,
     )
+
+
+def classification_long_input(keep: str | None, classes: tuple[str, ...] | list[str]) -> LongInput | None:
+    """How a classification text longer than the model (or a server) takes is judged: in chunks,
+    keeping the chunk most likely class `keep`; None without `keep`. ValueError when `keep` is
+    not one of `classes`."""
+    if keep is None:
+        return None
+    if keep not in classes:
+        raise ValueError(f"must be one of the classes ({', '.join(classes)}), got {keep!r}")
+    return LongInput("text", keep)
 
 
 def _example(task: TaskSpec, inputs: dict[str, str], where: str, row: int | str) -> Example:

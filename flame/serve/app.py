@@ -10,9 +10,10 @@
     GET  /metrics                                   Prometheus text
     GET  /openapi.json
 
-Errors: 400 (a body that is not JSON text), 401 (missing or wrong key), 404 (no such job), 413 (body over the size limit, or a
-prompt over the token limit; a classify item or job with `split_long` is judged in chunks instead), 422 (bad request; the message names the field), 503 with
-Retry-After (queue full, or shutting down), 504 (not judged within the request timeout).
+Errors: 400 (a body that is not JSON text), 401 (missing or wrong key), 404 (no such job), 413 (body
+over the size limit, or a prompt over the token limit; a classify item or job with `split_long` is
+judged in chunks instead), 422 (bad request; the message names the field), 503 with Retry-After
+(queue full, or shutting down), 504 (not judged within the request timeout).
 """
 
 from __future__ import annotations
@@ -35,15 +36,17 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from flame.core.errors import DataError
 from flame.data.files import flame_home
+from flame.judge.adhoc import classification_long_input
 from flame.judge.autorater import Autorater
 from flame.judge.backends.base import Backend
 
 from .batcher import Batcher, InputTooLong, QueueFull, ShuttingDown
-from .convert import Item, long_input, parse_job_lines, to_record
+from .convert import Item, parse_job_lines, to_record
 from .jobs import JobRunner, JobStore
 from .metrics import Instrument, Metrics
 from .schemas import (
     ClassifyBody,
+    ClassifyItem,
     ErrorOut,
     Health,
     JobCreated,
@@ -149,8 +152,9 @@ class _Service:
             raise HTTPException(413, f"{len(records)} items in one request; this server queues at most "
                                      f"{self.settings.queue_size}")
         try:
-            futures = self.batcher.submit(records, long_inputs=[long_input(getattr(it, "split_long", None))
-                                                                for it in items])
+            long_inputs = [classification_long_input(it.split_long, it.classes) if isinstance(it, ClassifyItem)
+                           else None for it in items]
+            futures = self.batcher.submit(records, long_inputs=long_inputs)
         except (QueueFull, ShuttingDown) as e:
             raise HTTPException(503, str(e), headers={"Retry-After": str(RETRY_AFTER_S)})
         waiters = [asyncio.wrap_future(f) for f in futures]

@@ -17,7 +17,6 @@ from flame.core.errors import DataError
 from flame.core.records import Example, TaskSpec
 from flame.judge import adhoc
 from flame.judge.jsonl import check_new_id, json_object, numbered_lines
-from flame.judge.long_input import LongInput
 
 from .schemas import ClassifyItem, JobRequest, PairwiseItem, PointwiseItem, parse_scale
 
@@ -38,12 +37,6 @@ def _pointwise_task(criteria: str | None, scale: str) -> TaskSpec:
 @lru_cache(maxsize=512)
 def _classification_task(classes: tuple[str, ...], question: str | None) -> TaskSpec:
     return adhoc.classification(classes, question)
-
-
-def long_input(split_long: str | None) -> LongInput | None:
-    """How a classification text longer than the server takes is judged (`split_long`: the
-    class whose most likely chunk is kept), or None: such a text is refused."""
-    return LongInput("text", split_long) if split_long is not None else None
 
 
 def to_record(item: Item, where: str = "http", row: int | str = 0) -> tuple[TaskSpec, Example]:

@@ -26,9 +26,10 @@ from typing import Any
 
 from flame.core.errors import FlameError
 from flame.core.judgment import Judgment
+from flame.judge.adhoc import classification_long_input
 
 from .batcher import Batcher, InputTooLong, ShuttingDown
-from .convert import job_record, long_input
+from .convert import job_record
 
 log = logging.getLogger("flame.serve")
 
@@ -234,8 +235,9 @@ class JobRunner:
             log.exception("job %s: cannot build its items", job["id"])
             self.store.set_status(job["id"], "failed", f"cannot build items: {e}")
             return
-        futures = self.batcher.submit(items, background=True,
-                                      long_inputs=[long_input(job["options"].get("split_long"))] * len(items))
+        options = job["options"]
+        split = classification_long_input(options.get("split_long"), options.get("classes", ()))
+        futures = self.batcher.submit(items, background=True, long_inputs=[split] * len(items))
         for ln, (task, example), future in zip(lines, items, futures):
             try:
                 judgment = future.result()

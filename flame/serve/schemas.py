@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from flame.judge.adhoc import classification_long_input
+
 MAX_ITEMS = 256  # items in one judge request
 MAX_CLASSES = 32
 MAX_SCALE_STEPS = 20  # a 1-5 scale is 4 steps; each level is one label the model scores
@@ -93,8 +95,10 @@ SPLIT_LONG = ("a text longer than the server takes is judged in chunks of whole 
 
 
 def _split_long_in_classes(split_long: str | None, classes: list[str]) -> None:
-    if split_long is not None and split_long not in classes:
-        raise ValueError(f"split_long must be one of the classes ({', '.join(classes)}), got {split_long!r}")
+    try:
+        classification_long_input(split_long, classes)
+    except ValueError as e:
+        raise ValueError(f"split_long {e}") from None
 
 
 class ClassifyItem(Strict):
