@@ -116,10 +116,10 @@ def load_mirror() -> Loaded:
                         "it is reported separately and not counted in LLM-FactVerify or the mean")
 
 
-def aggregate(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Balanced accuracy per dataset, use-case groups and the 10-dataset mean."""
-    groups = by_key(rows)
-    bacc = {d: balanced_accuracy([r["target"] for r in rs], [r["verdict"] for r in rs]) for d, rs in groups.items()}
+def headline(bacc: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The 10-dataset mean (None unless all are present) and each use case's mean over its
+    datasets present, from per-dataset balanced accuracies (floats, or numpy arrays of
+    bootstrap draws as `flame report --paired` computes), with the partial use cases."""
     cases, partial = {}, []
     for case, names in USE_CASES.items():
         present = [n for n in names if n in bacc]
@@ -127,8 +127,17 @@ def aggregate(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             cases[case] = mean(bacc[n] for n in present)
             if len(present) < len(names):
                 partial.append(case)
+    overall = mean(bacc[d] for d in FLAME_DATASETS) if all(d in bacc for d in FLAME_DATASETS) else None
+    return {"overall": overall, **cases}, partial
+
+
+def aggregate(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Balanced accuracy per dataset, use-case groups and the 10-dataset mean."""
+    groups = by_key(rows)
+    bacc = {d: balanced_accuracy([r["target"] for r in rs], [r["verdict"] for r in rs]) for d, rs in groups.items()}
+    head, partial = headline(bacc)
+    cases = {k: v for k, v in head.items() if k != "overall"}
     missing = [d for d in FLAME_DATASETS if d not in bacc]
-    overall = mean(bacc[d] for d in FLAME_DATASETS) if not missing else None
     notes = [f"no overall score: {len(missing)} of 10 datasets missing ({', '.join(missing)})"] if missing else []
     chunked = Counter(r["subset"] for r in rows if r.get("chunks"))
     if chunked:
@@ -138,7 +147,7 @@ def aggregate(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     if approx:
         notes.append("approximate datasets (not in any use case): " + ", ".join(f"{d} ~ {APPROXIMATE[d]}" for d in approx))
     return {
-        "headline": {"overall": overall, **cases},
+        "headline": head,
         "partial": partial,
         "categories": bacc,
         "tables": {
@@ -161,4 +170,5 @@ BENCHMARK = Benchmark(
     protocol=PROTOCOL,
     metric="balanced accuracy",
     long_input=LONG_DOCUMENT,
+    headline_of=headline,
 )

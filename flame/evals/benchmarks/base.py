@@ -75,6 +75,12 @@ class Benchmark:
       always-longer: verdicts rescored) beside it; False where the aggregate reads more than
       verdicts and computes its own reference rows (CoBBLEr's simulated random judge,
       reranking's no-reranking and oracle rows).
+    - `headline_of`: the headline and its partial keys from the per-subset scores (`metric`
+      of each subset's rows: accuracy or balanced accuracy), as `aggregate` builds it; the
+      scores may be numpy arrays of bootstrap draws, which is how `flame report --paired`
+      bootstraps the headline item by item. None where the headline is not built from
+      per-subset scores of single items (CoBBLEr's rates over probes judged in both orders,
+      reranking's pass@1 over problems): such a benchmark is not compared item by item.
     """
 
     name: str
@@ -87,6 +93,7 @@ class Benchmark:
     unit: str = "item"
     generic_references: bool = True
     long_input: LongInput | None = None
+    headline_of: Callable[[Mapping[str, Any]], tuple[dict[str, Any], list[str]]] | None = None
 
     def load(self, data: str = "auto") -> Loaded:
         """Items from the loader named by `data`: official, mirror, a file path, or auto

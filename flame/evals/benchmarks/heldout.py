@@ -44,6 +44,14 @@ def load_mirror() -> Loaded:
                   {k: v for p in parts for k, v in p.dropped.items()})
 
 
+def headline(acc: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The mean over sets (None unless all five are present) and each set's accuracy, from
+    per-set accuracies: floats, or numpy arrays of bootstrap draws (`flame report --paired`);
+    no key is partial."""
+    complete = all(s in acc for s in SETS)
+    return {"mean": mean(acc.values()) if complete else None, **acc}, []
+
+
 def aggregate(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Accuracy per set and the mean over sets."""
     groups = by_key(rows)
@@ -51,7 +59,7 @@ def aggregate(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     missing = [s for s in SETS if s not in acc]
     tasks = by_key(rows, "task")
     return {
-        "headline": {"mean": mean(acc.values()) if not missing else None, **acc},
+        "headline": headline(acc)[0],
         "partial": [],
         "categories": acc,
         "tables": {
@@ -71,4 +79,5 @@ BENCHMARK = Benchmark(
     aggregate=aggregate,
     protocol=PROTOCOL,
     metric="accuracy",
+    headline_of=headline,
 )

@@ -173,26 +173,34 @@ def section_scores(metrics: Mapping[str, float]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def headline(subsets: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The overall score (None unless all four sections are complete) and each section's
+    score from per-subset accuracies, with the partial sections. The scores may be floats
+    or numpy arrays (one value per bootstrap draw, as `flame report --paired` computes)."""
+    sections = section_scores({s: v for s, v in subsets.items() if s in EXAMPLE_COUNTS})
+    partial = sorted(s for s, v in sections.items() if v["missing"])
+    complete = len(sections) == len(SUBSET_MAPPING) and not partial
+    overall = mean(v["score"] for v in sections.values()) if complete else None
+    return {"overall": overall, **{s: v["score"] for s, v in sections.items()}}, partial
+
+
 def aggregate(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Per-subset accuracy, sections and overall (see the module docstring)."""
     subsets = {s: mean(r["score"] for r in rs) for s, rs in by_key(rows).items()}
     counts = {s: len(rs) for s, rs in by_key(rows).items()}
     official = {s: v for s, v in subsets.items() if s in EXAMPLE_COUNTS}
     sections = section_scores(official)
-    missing_sections = [s for s in SUBSET_MAPPING if s not in sections]
-    incomplete = {s: v["missing"] for s, v in sections.items() if v["missing"]}
-    complete = not missing_sections and not incomplete
-    overall = mean(v["score"] for v in sections.values()) if complete else None
+    head, partial = headline(subsets)
     missing = sorted(n for names in SUBSET_MAPPING.values() for n in names if n not in official)
     notes = []
-    if not complete:
+    if head["overall"] is None:
         notes.append(f"no overall score: {len(missing)} of 23 subsets missing ({', '.join(missing)})")
     approx = {s: v for s, v in subsets.items() if s in APPROXIMATE}
     if approx:
         notes.append("approximate subsets (not in any section): " + ", ".join(f"{s} ~ {APPROXIMATE[s]}" for s in approx))
     return {
-        "headline": {"overall": overall, **{s: v["score"] for s, v in sections.items()}},
-        "partial": sorted(incomplete),
+        "headline": head,
+        "partial": partial,
         "categories": subsets,
         "tables": {
             "subsets": [{"subset": s, "accuracy": v, "n": counts[s], "section": _section_of(s),
@@ -217,4 +225,5 @@ BENCHMARK = Benchmark(
     protocol=PROTOCOL,
     metric="accuracy",
     full_under_sample=True,
+    headline_of=headline,
 )
