@@ -15,10 +15,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import paper
 from .metrics import position_bias, swap_consistency
+
+if TYPE_CHECKING:
+    from .paired import Comparison
 
 PAPER_MODELS = ("FLAMe-24B", "FLAMe-RM-24B", "GPT-4o")
 
@@ -127,4 +130,30 @@ def run_lines(runs: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
         elif cache:
             line += f"; label scores computed {cache['misses']:,}, read from the cache {cache['hits']:,}"
         lines.append(line)
+    return lines
+
+
+def paired_lines(comparisons: Sequence[Comparison]) -> list[str]:
+    """Markdown lines of paired comparisons (flame.evals.paired): per benchmark,
+    each run's score on the items both judged, B - A with its 95% bootstrap interval,
+    McNemar's p and the verdict; a benchmark not compared says why."""
+    from .paired import method, p_text
+
+    lines: list[str] = []
+    for c in comparisons:
+        lines += [f"### Paired comparison: B = {c.b} against A = {c.a}", "", method(c), ""]
+        for bp in c.benchmarks:
+            if bp.reason:
+                lines += [f"**{bp.title}**: {bp.reason}.", ""]
+                continue
+            left = (f"; left out: {bp.only_a:,} items judged only by A, {bp.only_b:,} only by B"
+                    if bp.only_a or bp.only_b else "")
+            lines += [f"**{bp.title}** ({bp.metric}): {bp.items:,} items judged by both runs{left}."
+                      + (" * = partial (subsets missing)." if any(d.partial for d in bp.rows) else ""), "",
+                      f"| | n | A: {c.a} | B: {c.b} | B - A | 95% interval | McNemar p | verdict |",
+                      "|---|---:|---:|---:|---:|---|---:|---|"]
+            lines += [f"| {d.name} | {d.n:,} | {_pct(d.a)}{'*' if d.partial else ''} | {_pct(d.b)}{'*' if d.partial else ''} "
+                      f"| {100 * d.diff:+.1f} | [{100 * d.low:+.1f}, {100 * d.high:+.1f}] | {p_text(d.p)} | {d.verdict} |"
+                      for d in bp.rows]
+            lines.append("")
     return lines

@@ -22,12 +22,15 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flame.core.errors import DataError, require
 
 from . import paper
 from .metrics import length_bias, longer, pairwise_score, reliability, swap_consistency
+
+if TYPE_CHECKING:
+    from .paired import Comparison
 
 Doc = Mapping[str, Any]
 
@@ -155,6 +158,7 @@ table{border-collapse:collapse;margin:.5em 0 1.2em}th,td{border:1px solid #ccc;p
 td{overflow-wrap:anywhere}th:first-child,td:first-child{text-align:left}th{background:#f3f3f3}tr.ref td{color:#555;font-style:italic}
 tr.paper td{color:#345}.partial{color:#a60}.muted{color:#777;font-size:.9em}img{max-width:100%;display:block;margin:.5em 0}
 code{background:#f5f5f5;padding:0 .2em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
+table.paired td{white-space:nowrap;overflow-wrap:normal}table.paired td:last-child{white-space:normal;text-align:left}table.paired th:last-child{text-align:left}
 """
 # Counts images a real browser decoded, so a headless browser test can check they render.
 SCRIPT = """
@@ -307,8 +311,36 @@ def _diagnostics(runs: Sequence[tuple[str, Doc]]) -> str:
                    "human labels for the longer (%)", "pairs (unequal length)"], rows)
 
 
-def build(runs: Sequence[tuple[str, Doc]]) -> str:
-    """The report page for the given (name, results document) runs."""
+def paired_section(comparisons: Sequence[Comparison]) -> str:
+    """Each paired comparison (flame.evals.paired): per benchmark, a table of both runs'
+    scores on the items both judged, B - A with its 95% interval, McNemar's p and the
+    verdict; a benchmark not compared says why."""
+    from .paired import method, p_text
+
+    parts = []
+    for c in comparisons:
+        parts.append(f"<h2>Paired comparison: B = {_e(c.b)} against A = {_e(c.a)}</h2>"
+                     f"<p class='muted'>{_e(method(c))}</p>")
+        for bp in c.benchmarks:
+            if bp.reason:
+                parts.append(f"<p><b>{_e(bp.title)}</b>: {_e(bp.reason)}.</p>")
+                continue
+            left = (f"; left out: {bp.only_a:,} items judged only by A, {bp.only_b:,} only by B"
+                    if bp.only_a or bp.only_b else "")
+            star = "<span class='partial' title='partial: subsets missing'>*</span>"
+            rows = [("", [_e(d.name), f"{d.n:,}", _pct(d.a) + (star if d.partial else ""),
+                          _pct(d.b) + (star if d.partial else ""), f"{100 * d.diff:+.1f}",
+                          f"[{100 * d.low:+.1f}, {100 * d.high:+.1f}]", _e(p_text(d.p)), _e(d.verdict)])
+                    for d in bp.rows]
+            parts.append(f"<h3>{_e(bp.title)} <span class='muted'>({_e(bp.metric)}; {bp.items:,} items judged by "
+                         f"both runs{_e(left)})</span></h3>"
+                         + _table(["", "n", "A", "B", "B - A", "95% interval", "McNemar p", "verdict"], rows, "paired"))
+    return "\n".join(parts)
+
+
+def build(runs: Sequence[tuple[str, Doc]], paired: Sequence[Comparison] = ()) -> str:
+    """The report page for the given (name, results document) runs, with the paired
+    comparisons given (`flame report --paired`) after the benchmarks."""
     benches = list(dict.fromkeys(b for _, doc in runs for b in doc["benchmarks"]))
     intro = (f"<h1>flame evaluation report</h1><p class='muted'>{len(runs)} run(s), generated "
              f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}. Scores in percent; "
@@ -325,6 +357,8 @@ def build(runs: Sequence[tuple[str, Doc]]) -> str:
         cats = [(_run_label(n, d), (d["benchmarks"][bench]["aggregates"] or {}).get("categories", {})) for n, d, _ in entries]
         if any(c for _, c in cats):
             parts.append(f'<img alt="{_e(bench)} per category" src="{category_plot(first["title"], cats, first["metric"])}">')
+    if paired:
+        parts.append(paired_section(paired))
     curves = [(_run_label(n, d), reliability(d["rows"])) for n, d in runs]
     parts.append("<h2>Calibration</h2>")
     if any(c["n"] for _, c in curves):
@@ -342,8 +376,8 @@ def build(runs: Sequence[tuple[str, Doc]]) -> str:
             f"<style>{CSS}</style><script>{SCRIPT}</script></head><body>" + "\n".join(parts) + "</body></html>")
 
 
-def write_report(paths: Iterable[Path], out: Path) -> Path:
-    """Build the page from results files and write it atomically to out."""
+def write_report(paths: Iterable[Path], out: Path, paired: Sequence[Comparison] = ()) -> Path:
+    """Build the page from results files (and paired comparisons of them) and write it atomically to out."""
     from flame.data.files import atomic_write_text
 
-    return atomic_write_text(out, build(load_results(paths)))
+    return atomic_write_text(out, build(load_results(paths), paired))

@@ -1,19 +1,24 @@
-"""Paired comparison of two runs (flame.evals.paired): hand-built rows with known answers, and
-two committed results files."""
+"""Paired comparison of two runs (`flame report --paired`): hand-built rows with known answers,
+then the command on two committed results files."""
 
 from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
+import typer
+from typer.testing import CliRunner
 
+from flame.cli.report import report
 from flame.evals.metrics import balanced_accuracy
 from flame.evals.paired import Difference, compare, mcnemar, pair_items
 
 REPO = Path(__file__).resolve().parents[2]
-BASE, TRAINED = (REPO / "docs/results" / f for f in ("smollm2-135m-limit40.json", "flame-smollm2-135m-limit40.json"))
+BASE, TRAINED, RM = (REPO / "docs/results" / f for f in (
+    "smollm2-135m-limit40.json", "flame-smollm2-135m-limit40.json", "flame-rm-smollm2-135m-limit40.json"))
 HELDOUT_SETS = ("HHH", "RankGen", "ContrSearch", "CoPoet", "MT-Bench-human")
 TITLES = {"heldout": ("FLAMe held-out pairwise sets", "accuracy"), "aggrefact": ("LLM-AggreFact", "balanced accuracy"),
           "cobbler": ("CoBBLEr bias audit (Table 4)", "bias (lower is better)"), "file:mine.jsonl": ("mine", "accuracy")}
@@ -142,3 +147,49 @@ def test_paired_scores_are_the_runs_own_where_both_judged_the_same_items():
             agg = run["benchmarks"][bp.bench]["aggregates"]
             expected = {**agg["categories"], **{k: v for k, v in agg["headline"].items() if v is not None}}
             assert {d.name: getattr(d, side) for d in bp.rows} == pytest.approx(expected)
+
+
+def _report_app() -> typer.Typer:
+    app = typer.Typer()
+    app.command("report")(report)
+    app.command("noop")(lambda: None)  # keep `report` a sub-command, as when mounted on `flame`
+    return app
+
+
+def test_report_paired_on_two_committed_results_files(tmp_path):
+    md, page = tmp_path / "compare.md", tmp_path / "report.html"
+    result = CliRunner().invoke(_report_app(), ["report", str(BASE), str(TRAINED), "--paired",
+                                                "--out", str(page), "--markdown", str(md)])
+    assert result.exit_code == 0, result.output
+    text = md.read_text()
+    keys = [{(r["benchmark"], r["subset"], r["uid"]) for r in json.loads(p.read_text())["rows"]} for p in (BASE, TRAINED)]
+    common = keys[0] & keys[1]
+    section = text[text.index("### Paired comparison: B = flame-smollm2-135m-limit40 against A = smollm2-135m-limit40"):]
+    for title, bench in (("FLAMe held-out pairwise sets", "heldout"), ("RewardBench", "rewardbench")):
+        n = sum(k[0] == bench for k in common)
+        assert f"**{title}** ({'accuracy'}): {n:,} items judged by both runs." in section
+    assert "| | n | A: smollm2-135m-limit40 | B: flame-smollm2-135m-limit40 | B - A | 95% interval | McNemar p | verdict |" \
+        in section
+    hhh = next(line for line in section.splitlines() if line.startswith("| HHH |")).strip("| ").split(" | ")
+    assert hhh[:5] == ["HHH", "40", "57.5", "52.5", "-5.0"]
+    assert re.fullmatch(r"\[-\d+\.\d, \+\d+\.\d\]", hhh[5]) and float(hhh[6]) > 0.05
+    assert hhh[7] == "no difference shown (interval spans 0); too few items to tell these judges apart"
+    assert section in result.output  # printed too
+    assert "<h2>Paired comparison: B = flame-smollm2-135m-limit40" in page.read_text()
+
+
+def test_report_without_paired_is_unchanged_and_baseline_picks_the_reference(tmp_path):
+    md, page = tmp_path / "compare.md", tmp_path / "report.html"
+    plain = CliRunner().invoke(_report_app(), ["report", str(BASE), str(TRAINED), "--out", str(page),
+                                               "--markdown", str(md)])
+    assert plain.exit_code == 0, plain.output
+    assert "Paired comparison" not in md.read_text() + page.read_text() + plain.output
+    result = CliRunner().invoke(_report_app(), ["report", str(TRAINED), str(RM), str(BASE), "--baseline", BASE.name,
+                                                "--out", str(page), "--markdown", str(md)])
+    assert result.exit_code == 0, result.output
+    headings = [line for line in md.read_text().splitlines() if line.startswith("### Paired comparison")]
+    assert headings == ["### Paired comparison: B = flame-smollm2-135m-limit40 against A = smollm2-135m-limit40",
+                        "### Paired comparison: B = flame-rm-smollm2-135m-limit40 against A = smollm2-135m-limit40"]
+    wrong = CliRunner().invoke(_report_app(), ["report", str(BASE), str(TRAINED), "--baseline", "other.json",
+                                               "--out", str(page)])
+    assert wrong.exit_code == 1 and "--baseline must be one of the results files given" in wrong.output
