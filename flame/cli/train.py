@@ -17,12 +17,15 @@ OVERRIDES = typer.Argument(None, help="Config overrides, key=value (e.g. max_ste
 
 
 def _run(cfg, resume: bool) -> None:
-    from flame.train.progress import ProgressBar
+    import sys
+
+    from flame.train.progress import LogLines, ProgressBar
     from flame.train.sft import train
 
     bar = ProgressBar()
+    callbacks = [bar] if sys.stdout.isatty() else [LogLines(cfg.log_every)]
     try:
-        state = train(cfg, callbacks=[bar], resume=resume)
+        state = train(cfg, callbacks=callbacks, resume=resume)
     finally:
         bar.close()
     if state.is_main_process:

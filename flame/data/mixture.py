@@ -33,7 +33,7 @@ from flame.core.errors import DataError, FlameError
 from flame.core.registry import Registry
 
 DEFAULT_CAP = 2**16
-COLUMNS = ("uid", "task", "source", "targets", "prompt", "target")
+COLUMNS = ("uid", "task", "source", "inputs", "targets", "prompt", "target")
 REPO_MIXTURES = Path(__file__).resolve().parents[2] / "configs" / "mixtures"
 
 

@@ -13,6 +13,10 @@
   parser; output that does not parse is an invalid Judgment with the reason, never coerced
   into a label. Generated pairwise verdicts carry no probabilities; on a split between
   the two orders the order shown first decides and `orders_agree` is False.
+- `pairwise="separate"` judges a pairwise task without showing the two responses together:
+  each is scored on its own (P(Yes) that the raters prefer it) and P(A) = sigmoid(s_A - s_B)
+  (flame.judge.separate). Position cannot enter, so there is no candidate order to swap:
+  such judgments have no `order_probs` and `orders_agree` is None.
 - Only the primary (first) output field is judged; a multi-field task whose first field is
   closed is scored on that field alone.
 - A prompt longer than the model's context is an invalid judgment, unless `long_input`
@@ -34,8 +38,10 @@ from flame.core.template import parse, render
 
 from .backends.base import Backend, BackendError, GenerateRequest, PromptTooLong, ScoreRequest
 from .long_input import LongInput, chunk_budget, split_text
+from .separate import prob_a_better, response_score, single_response_example, single_response_task
 
 _SWAP_LABEL = {"A": "B", "B": "A"}
+PAIRWISE_MODES = ("ab", "separate")
 MAX_SPLITS = 3  # a chunk still too long is split again, this many levels deep at most
 
 
@@ -54,10 +60,12 @@ def swap_candidates(example: Example) -> Example:
 
 @dataclass
 class _Run:
-    """One prompt to judge: an example in one candidate order."""
+    """One prompt to judge: an example in one candidate order, or one candidate alone
+    (pairwise="separate": order is the candidate, "A" or "B", and the task its twin)."""
 
     order: str
     prompt: str
+    task: TaskSpec
 
 
 class Autorater:
@@ -68,13 +76,20 @@ class Autorater:
     long_input: how to judge an example whose prompt is longer than the model's context
     (which input to split into chunks, which label's chunk to keep); None: such an
     example is an invalid judgment.
+    pairwise: "ab" shows both candidates and reads the A/B verdict (both orders with swap);
+    "separate" scores each candidate on its own and compares the scores (needs scoring).
     """
 
     def __init__(self, backend: Backend, *, swap: bool = True, mode: str = "score", max_tokens: int = 256,
-                 long_input: LongInput | None = None) -> None:
+                 long_input: LongInput | None = None, pairwise: str = "ab") -> None:
         if mode not in ("score", "generate"):
             raise ValueError(f"mode must be 'score' or 'generate', got {mode!r}")
+        if pairwise not in PAIRWISE_MODES:
+            raise ValueError(f"pairwise must be one of {', '.join(PAIRWISE_MODES)}, got {pairwise!r}")
+        if pairwise == "separate" and mode == "generate":
+            raise ValueError("pairwise='separate' compares label likelihoods; it cannot run with mode='generate'")
         self.backend, self.swap, self.mode, self.max_tokens = backend, swap, mode, max_tokens
+        self.pairwise = pairwise
         self.long_input = long_input
         self._can_score: bool | None = None
 
@@ -160,37 +175,44 @@ class Autorater:
 
     def _runs(self, task: TaskSpec, example: Example) -> list[_Run]:
         if task.task_type is not TaskType.PAIRWISE:
-            return [_Run(ORIGINAL, self.backend.prepare(render(task, example).text))]
+            return [_Run(ORIGINAL, self.backend.prepare(render(task, example).text), task)]
         missing = {RESPONSE_A, RESPONSE_B} - set(task.input_names)
         if missing:
             raise ValueError(f"pairwise task {task.name!r} lacks input field(s) {sorted(missing)}")
+        if self._separate(task):
+            twin = single_response_task(task)
+            return [_Run(which, self.backend.prepare(render(twin, single_response_example(task, example, which)).text),
+                         twin) for which in ("A", "B")]
         first = first_order(example.uid)
         orders = [first, SWAPPED if first == ORIGINAL else ORIGINAL] if self.swap else [first]
         runs = []
         for order in orders:
             shown = example if order == ORIGINAL else swap_candidates(example)
-            runs.append(_Run(order, self.backend.prepare(render(task, shown).text)))
+            runs.append(_Run(order, self.backend.prepare(render(task, shown).text), task))
         return runs
 
     def _judge_all(self, batch: Sequence[tuple[TaskSpec, Example]]) -> list[Judgment]:
         plans = [(task, ex, self._runs(task, ex)) for task, ex in batch]
         score_reqs: list[ScoreRequest] = []
         gen_reqs: list[GenerateRequest] = []
-        for task, _, runs in plans:
-            field = task.primary_output
+        for task, ex, runs in plans:
             for run in runs:
+                field = run.task.primary_output
                 if self._scores(task):
                     score_reqs += [ScoreRequest(run.prompt + f"{field.name}: ", lab) for lab in field.labels.labels]
-                else:
+                elif not self._separate(task):
                     gen_reqs.append(GenerateRequest(run.prompt, *self._gen_limits(task)))
         logps = iter(self.backend.score(score_reqs) if score_reqs else [])
         texts = iter(self.backend.generate(gen_reqs) if gen_reqs else [])
         out = []
         for task, ex, runs in plans:
             if self._scores(task):
-                n = len(task.primary_output.labels.labels)
-                per_order = {run.order: [next(logps) for _ in range(n)] for run in runs}
-                out.append(self._from_scores(task, ex, runs[0].order, per_order))
+                per_run = {run.order: [next(logps) for _ in run.task.primary_output.labels.labels] for run in runs}
+                out.append(self._from_separate(task, ex, per_run) if self._separate(task)
+                           else self._from_scores(task, ex, runs[0].order, per_run))
+            elif self._separate(task):
+                out.append(self._invalid(task, ex, "pairwise='separate' needs label log-likelihoods; this backend "
+                                                   "gives none (judge with pairwise='ab')"))
             else:
                 out.append(self._from_texts(task, ex, runs[0].order, {run.order: next(texts) for run in runs}))
         return out
@@ -199,6 +221,9 @@ class Autorater:
         if self._can_score is None:  # a remote backend may give no logprobs: then generate
             self._can_score = bool(getattr(self.backend, "can_score", True))
         return self.mode == "score" and task.primary_output.labels.closed and self._can_score
+
+    def _separate(self, task: TaskSpec) -> bool:
+        return self.pairwise == "separate" and task.task_type is TaskType.PAIRWISE
 
     def _gen_limits(self, task: TaskSpec) -> tuple[int, tuple[str, ...]]:
         if len(task.outputs) == 1 and task.primary_output.labels.closed:
@@ -228,6 +253,18 @@ class Autorater:
             orders_agree=(len(set(order_labels.values())) == 1) if len(order_labels) == 2 else None,
             first_order=first if pairwise else None, target=self._target(task, ex), model=self.backend.fingerprint,
         )
+
+    def _from_separate(self, task: TaskSpec, ex: Example, per_run: dict[str, list[float]]) -> Judgment:
+        """A pair judged from its candidates' own scores: P(A) = sigmoid(s_A - s_B)."""
+        scores = {}
+        for which, (log_yes, log_no) in per_run.items():  # the twin's labels are (Yes, No)
+            if math.isnan(log_yes) or math.isnan(log_no) or not (math.isfinite(log_yes) or math.isfinite(log_no)):
+                return self._invalid(task, ex, f"no usable log-likelihood for response {which}: {[log_yes, log_no]}")
+            scores[which] = response_score(log_yes, log_no)
+        p_a = prob_a_better(scores["A"], scores["B"]) if scores["A"] != scores["B"] else 0.5
+        probs = {lab: {"A": p_a, "B": 1.0 - p_a}.get(lab, 0.0) for lab in task.primary_output.labels.labels}
+        return Judgment(task=task.name, uid=ex.uid, label="A" if p_a >= 0.5 else "B", probs=probs,
+                        target=self._target(task, ex), model=self.backend.fingerprint)
 
     def _from_texts(self, task: TaskSpec, ex: Example, first: str, texts: dict[str, str]) -> Judgment:
         field = task.primary_output.name

@@ -88,8 +88,9 @@ def write_card(out: str | Path, *, name: str, ckpt: str | Path, runs: Sequence[t
         lines += [f"| {t} | {n} |" for t, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n]
         lines.append("")
     lines += ["Loss curve (every logged step):", "", "```",
-              " ".join(f"{h['step']}:{h['loss']:.2f}" for h in history), "```", "", "Training config:", "",
-              "```json", json.dumps(cfg, indent=1, sort_keys=True), "```", ""]
+              " ".join(f"{h['step']}:{h['loss']:.2f}" for h in history), "```", ""]
+    lines += learning_curve(state, out)
+    lines += ["Training config:", "", "```json", json.dumps(cfg, indent=1, sort_keys=True), "```", ""]
     if runs:
         lines += ["## Results", "", ("Scores are % (accuracy; pass@1 for code). Both candidate orders are judged and "
                   "averaged. Each column is one `flame eval run` results file:"), ""]
@@ -98,6 +99,50 @@ def write_card(out: str | Path, *, name: str, ckpt: str | Path, runs: Sequence[t
     out.mkdir(parents=True, exist_ok=True)
     (out / "README.md").write_text("\n".join(lines))
     return out / "README.md"
+
+
+def learning_curve(state: Mapping[str, Any], out: str | Path) -> list[str]:
+    """The card's learning-curve section: a table of every validation during training (judged
+    by the Autorater, as benchmarks are) and, with matplotlib, a plot `learning_curve.png` in out."""
+    points = [h for h in state["history"] if "val_accuracy" in h]
+    if not points:
+        return []
+    batch = state["config"]["batch_size"]
+    tasks = sorted({k.split("/", 1)[1] for h in points for k in h if k.startswith("val_accuracy/")})
+    head = ["step", "examples", "accuracy", "orders agree", "first shown picked"] + tasks
+    lines = ["Learning curve: validation during training, each example of the tasks' validation splits judged by the "
+             "Autorater as `flame eval` judges (accuracy %; orders agree and first shown picked only where both "
+             "candidate orders are shown):", "", "| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
+    for h in points:
+        cells = [str(h["step"]), f"{h['step'] * batch:,}"] + [_pct(h.get(k)) for k in
+                 ["val_accuracy", "val_orders_agree", "val_first_shown"] + [f"val_accuracy/{t}" for t in tasks]]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    try:
+        import matplotlib
+    except ImportError:
+        return lines
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    steps = [h["step"] for h in points]
+    ax.plot(steps, [100 * h["val_accuracy"] for h in points], marker="o", linewidth=2, label="all tasks")
+    for t in tasks:
+        ax.plot(steps, [100 * h.get(f"val_accuracy/{t}", float("nan")) for h in points], marker=".", alpha=0.6, label=t)
+    ax.axhline(50, color="grey", linestyle=":", linewidth=1)
+    ax.set_xlabel("training step")
+    ax.set_ylabel("validation accuracy (%)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    Path(out).mkdir(parents=True, exist_ok=True)
+    fig.savefig(Path(out) / "learning_curve.png", dpi=100)
+    plt.close(fig)
+    return lines + ["![learning curve](learning_curve.png)", ""]
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}"
 
 
 def _num(values: Sequence[float], avg: bool = False) -> str:

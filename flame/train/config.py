@@ -28,7 +28,9 @@ class TrainConfig:
     mixture: str = "flame"  # a mixture name (flame mix list) or a mixture YAML file
     seed: int = 0
     shuffle_buffer: int = 512  # rows held per task by the mixture stream's shuffle
-    max_length: int = 2048  # tokens of prompt + target; long prompts lose their middle
+    max_length: int = 2048  # tokens of prompt + target; long prompts lose the start of their longest context input
+    pairwise: str = "ab"  # ab: A/B verdicts on both candidates shown | separate: each candidate alone, Bradley-Terry loss
+    swap_augment: bool = True  # ab: train every pairwise row in both candidate orders
     # model
     model: str = "smollm2-135m"  # a model name flame knows or a local Hugging Face directory
     init: str = ""  # start from this checkpoint's weights (FLAMe-RM starts from FLAMe)
@@ -40,6 +42,7 @@ class TrainConfig:
     lora_alpha: int = 32
     lora_dropout: float = 0.05
     lora_targets: str = "all-linear"  # comma-separated module names, or all-linear
+    lora_layers: int = 0  # adapt only the top N decoder layers (the backward pass stops below them); 0: all
     # optimisation
     max_steps: int = 30000
     batch_size: int = 32  # examples per optimizer step, all processes together
@@ -78,6 +81,10 @@ class TrainConfig:
             raise ConfigError(f"schedule must be constant, linear or cosine, got {self.schedule!r}")
         if self.dtype not in ("float32", "bfloat16", "float16"):
             raise ConfigError(f"dtype must be float32, bfloat16 or float16, got {self.dtype!r}")
+        if self.pairwise not in ("ab", "separate"):
+            raise ConfigError(f"pairwise must be ab or separate, got {self.pairwise!r}")
+        if self.lora_layers < 0:
+            raise ConfigError(f"lora_layers must be 0 (all) or positive, got {self.lora_layers}")
         if self.batch_size % self.micro_batch_size:
             raise ConfigError(f"batch_size {self.batch_size} must be a multiple of micro_batch_size {self.micro_batch_size}")
 

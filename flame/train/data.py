@@ -1,22 +1,42 @@
-"""From collection rows to training tensors: the loss falls on target tokens only.
+"""From collection rows to training tensors.
 
-An example is `prompt + target + eos`, tokenized as two pieces (the prompt ends with
-"EVALUATION:\\n", so the cut is a clean token boundary); the prompt is prepared as the
-judge's HF backend prepares it (its own `chat_prepare` and `encode_context`: chat template
-where the tokenizer has one, BOS where the model expects it). Prompt positions get label -100 and
-add nothing to the loss. A global batch is sorted by length before it is cut into
-micro-batches (length grouping: little padding), and every micro-batch goes to one process.
+Two ways to train on a row, as the judge will be asked (`pairwise` in the config):
+
+- "ab" (every task; pairwise tasks show both candidates): the example is
+  `prompt + target + eos`, tokenized as two pieces (the prompt ends with "EVALUATION:\\n",
+  so the cut is a clean token boundary). Prompt positions get label -100 and add nothing to
+  the loss. With `swap_augment`, a pairwise row is trained in both candidate orders (the
+  second with A and B exchanged), so always answering the first-shown candidate cannot
+  lower the loss (JudgeLM's swap augmentation).
+- "separate" (pairwise tasks): each candidate is rendered alone as the task's
+  single-response twin (flame.judge.separate), up to `preferred:`; the Bradley-Terry loss
+  compares the Yes-vs-No logits at the two ends.
+
+Prompts are prepared as the judge's HF backend prepares them (its own `chat_prepare` and
+`encode_context`: chat template where the tokenizer has one, BOS where the model expects
+it). A prompt longer than `max_length` loses the start of its longest context input (a
+dialogue's oldest turns, a document's opening), never the candidates being judged; only
+when that is not enough is the middle of the prompt cut. A global batch is sorted by
+length before it is cut into micro-batches of rows (length grouping: little padding), and
+every micro-batch goes to one process.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flame.judge.backends.hf import chat_prepare, encode_context
+from flame.core.records import Example, Provenance, TaskSpec, TaskType
+from flame.core.template import render
+from flame.data.common import RESPONSE_A, RESPONSE_B
+from flame.judge.autorater import swap_candidates
+from flame.judge.backends.hf import chat_prepare, encode_context, split_whitespace
+from flame.judge.separate import NO, PREFERRED, RESPONSE, YES, single_response_example, single_response_task
 
 IGNORE = -100
+ELLIPSIS = "…"
 
 
 @dataclass(frozen=True)
@@ -30,6 +50,106 @@ class Encoded:
     @property
     def target_tokens(self) -> int:
         return sum(1 for t in self.labels if t != IGNORE)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A pairwise row trained by the Bradley-Terry loss: the token ids of the chosen and of the
+    rejected candidate's single-response prompt, each ending at `preferred:`."""
+
+    chosen: list[int]
+    rejected: list[int]
+    task: str
+
+
+Unit = list  # what one row becomes: one or two Encoded (ab), or one Pair (separate)
+
+
+def unit_length(unit: Sequence[Encoded | Pair]) -> int:
+    """The longest sequence of a row's unit (for length grouping)."""
+    return max(len(x.input_ids) if isinstance(x, Encoded) else max(len(x.chosen), len(x.rejected)) for x in unit)
+
+
+def row_task(row: dict[str, str]) -> TaskSpec:
+    """The TaskSpec of a collection row, looked up in its own source (only that adapter is imported)."""
+    from flame.data.sources import SOURCES
+
+    return SOURCES.get(row["source"]).task(row["task"])
+
+
+def row_example(row: dict[str, str]) -> Example:
+    """The Example a collection row holds (uid checked against its content)."""
+    return Example(task=row["task"], inputs=json.loads(row["inputs"]), targets=json.loads(row["targets"]),
+                   provenance=Provenance(row["source"], row.get("file", ""), row.get("row", "")))
+
+
+def label_token_ids(tokenizer: Any, labels: Sequence[str] = (YES, NO)) -> list[int]:
+    """The token id of each label as the judge scores it after `field: ` (" Yes"); one token each."""
+    ids = []
+    for label in labels:
+        _, cont = split_whitespace(f"{PREFERRED}: ", label)
+        tokens = tokenizer(cont, add_special_tokens=False).input_ids
+        if len(tokens) != 1:
+            raise ValueError(f"label {cont!r} is {len(tokens)} tokens for this tokenizer; the Bradley-Terry "
+                             f"loss needs one-token labels")
+        ids.append(tokens[0])
+    return ids
+
+
+def fit_prompt(tokenizer: Any, task: TaskSpec, example: Example, chat: bool, budget: int) -> str:
+    """The prepared prompt of example, made to fit `budget` tokens by cutting the start of its
+    longest context input (never a candidate under judgment); may still be over budget when
+    the candidates alone are longer."""
+    protected = _judged_inputs(task)
+    for _ in range(4):
+        prompt = prepare_prompt(tokenizer, render(task, example).text, chat)
+        over = len(encode_context(tokenizer, prompt)) - budget
+        cuttable = [n for n in task.input_names if n not in protected and example.inputs[n]]
+        if over <= 0 or not cuttable:
+            return prompt
+        name = max(cuttable, key=lambda n: len(example.inputs[n]))
+        ids = tokenizer(example.inputs[name], add_special_tokens=False).input_ids
+        kept = tokenizer.decode(ids[over + 8 :]) if len(ids) > over + 8 else ""  # 8: re-tokenization slack
+        inputs = {**example.inputs, name: ELLIPSIS + kept}
+        example = Example(task=example.task, inputs=inputs, targets=example.targets, provenance=example.provenance)
+    return prompt
+
+
+def _judged_inputs(task: TaskSpec) -> set[str]:
+    names = set(task.input_names)
+    if {RESPONSE_A, RESPONSE_B} <= names:
+        return {RESPONSE_A, RESPONSE_B}
+    if RESPONSE in names:
+        return {RESPONSE}
+    return {task.input_names[-1]}  # what a pointwise or classification task judges comes last
+
+
+def encode_row(tokenizer: Any, row: dict[str, str], *, max_length: int, chat: bool, pairwise: str = "ab",
+               swap_augment: bool = False) -> Unit:
+    """What one collection row trains on (module docstring); empty for a pair with no A/B
+    preference in separate mode (a tie has no chosen candidate)."""
+    task = row_task(row)
+    example = row_example(row)
+    is_pair = task.task_type is TaskType.PAIRWISE
+    if is_pair and pairwise == "separate":
+        label = example.targets.get(task.primary_output.name)
+        if label not in ("A", "B"):
+            return []
+        twin = single_response_task(task)
+        ids = {}
+        for which in ("A", "B"):
+            single = single_response_example(task, example, which)
+            context, _ = split_whitespace(fit_prompt(tokenizer, twin, single, chat, max_length - 1) + f"{PREFERRED}: ", "")
+            ids[which] = encode_context(tokenizer, context)[-max_length:]
+        other = "B" if label == "A" else "A"
+        return [Pair(ids[label], ids[other], row["task"])]
+    shown = [example, swap_candidates(example)] if is_pair and swap_augment else [example]
+    unit = []
+    for ex in shown:
+        target = render(task, ex).target
+        budget = max_length - len(tokenizer(target, add_special_tokens=False).input_ids) - 1
+        unit.append(encode(tokenizer, fit_prompt(tokenizer, task, ex, chat, budget), target, max_length, row["task"]))
+    return unit
 
 
 def prepare_prompt(tokenizer: Any, prompt: str, chat: bool) -> str:
@@ -66,6 +186,14 @@ def micro_batches(batch: Sequence[Encoded], micro_batch_size: int) -> list[list[
     """Cut a global batch into micro-batches of similar lengths (longest first)."""
     order = sorted(range(len(batch)), key=lambda i: (-len(batch[i].input_ids), i))
     ordered = [batch[i] for i in order]
+    return [ordered[i : i + micro_batch_size] for i in range(0, len(ordered), micro_batch_size)]
+
+
+def unit_micro_batches(units: Sequence[Unit], micro_batch_size: int) -> list[list[Unit]]:
+    """Cut a global batch of row units into micro-batches of `micro_batch_size` rows of similar
+    lengths (longest first); the count is the same whatever each row became."""
+    order = sorted(range(len(units)), key=lambda i: (-unit_length(units[i]) if units[i] else 0, i))
+    ordered = [units[i] for i in order]
     return [ordered[i : i + micro_batch_size] for i in range(0, len(ordered), micro_batch_size)]
 
 
@@ -107,3 +235,38 @@ def token_loss_sum(model: Any, batch: dict[str, Any]) -> Any:
 
     logits, labels = target_logits(model, batch)
     return F.cross_entropy(logits.reshape(-1, logits.size(-1)), labels.reshape(-1), ignore_index=IGNORE, reduction="sum")
+
+
+def pair_margins(model: Any, pairs: Sequence[Pair], pad_id: int, label_ids: Sequence[int]) -> Any:
+    """s_chosen - s_rejected for each pair, where s = logit(Yes) - logit(No) at a sequence's
+    last token (the judge's response score, flame.judge.separate).
+
+    Chosen and rejected sequences run in one right-padded pass; the LM head runs only at
+    the positions that end some sequence.
+    """
+    import torch
+
+    seqs = [s for p in pairs for s in (p.chosen, p.rejected)]
+    width = max(len(s) for s in seqs)
+    device = next(model.parameters()).device
+    ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(seqs), width), dtype=torch.long)
+    for i, s in enumerate(seqs):
+        ids[i, : len(s)] = torch.tensor(s)
+        mask[i, : len(s)] = 1
+    ends = torch.tensor([len(s) - 1 for s in seqs])
+    positions, where = torch.unique(ends, return_inverse=True)
+    logits = model(input_ids=ids.to(device), attention_mask=mask.to(device), logits_to_keep=positions.to(device)).logits
+    last = logits[torch.arange(len(seqs), device=device), where.to(device)].float()
+    yes, no = label_ids
+    score = (last[:, yes] - last[:, no]).view(-1, 2)
+    return score[:, 0] - score[:, 1]
+
+
+def preference_loss_sum(model: Any, pairs: Sequence[Pair], pad_id: int, label_ids: Sequence[int]) -> tuple[Any, int]:
+    """Sum over pairs of the Bradley-Terry loss -log sigmoid(s_chosen - s_rejected), and how
+    many pairs have s_chosen > s_rejected."""
+    import torch.nn.functional as F
+
+    margin = pair_margins(model, pairs, pad_id, label_ids)
+    return -F.logsigmoid(margin).sum(), int((margin > 0).sum().item())

@@ -49,7 +49,9 @@ def load_model(path: Path, *, dropout: float, dtype: str, lora: dict[str, Any] |
     """The causal LM to train.
 
     dropout is set on every dropout option the model's config has (Llama: attention_dropout).
-    With lora (r, alpha, dropout, targets) only a LoRA adapter is trained. With init, the
+    With lora (r, alpha, dropout, targets, layers) only a LoRA adapter is trained; with
+    layers N > 0, only on the top N decoder layers (no gradient flows below them, so the
+    backward pass stops early). With init, the
     weights (or adapter) of a flame checkpoint replace the base weights.
     """
     import torch
@@ -71,12 +73,30 @@ def load_model(path: Path, *, dropout: float, dtype: str, lora: dict[str, Any] |
         from peft import LoraConfig, get_peft_model
 
         targets = lora["targets"]
+        modules = targets if targets == "all-linear" else [t.strip() for t in targets.split(",")]
+        top = lora.get("layers", 0)
+        layers = None
+        if top:
+            total = config.num_hidden_layers
+            if top > total:
+                raise ModelError(f"lora_layers={top} but the model has {total} decoder layers")
+            layers = list(range(total - top, total))
+            if modules == "all-linear":  # peft takes layers_to_transform only with module names
+                modules = decoder_linear_names(model)
         peft_config = LoraConfig(
             r=lora["r"], lora_alpha=lora["alpha"], lora_dropout=lora["dropout"], task_type="CAUSAL_LM",
-            target_modules=targets if targets == "all-linear" else [t.strip() for t in targets.split(",")],
+            target_modules=modules, layers_to_transform=layers,
         )
         model = get_peft_model(model, peft_config)
     return model
+
+
+def decoder_linear_names(model: Any) -> list[str]:
+    """The names of the linear modules inside the decoder layers (q_proj, ..., down_proj)."""
+    import torch
+
+    return sorted({name.rsplit(".", 1)[-1] for name, module in model.named_modules()
+                   if isinstance(module, torch.nn.Linear) and ".layers." in name})
 
 
 def checkpoint_model_dir(path: str | Path) -> Path:

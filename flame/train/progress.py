@@ -31,8 +31,10 @@ class ProgressBar:
 
     def on_validation(self, state: Any, metrics: dict[str, float]) -> None:
         if self._progress is not None:
-            acc = f", accuracy {metrics['val_accuracy']:.3f}" if "val_accuracy" in metrics else ""
-            self._progress.console.print(f"step {state.step}: validation loss {metrics['val_loss']:.4f}{acc}")
+            parts = [f"{label} {metrics[key]:.3f}" for key, label in
+                     (("val_accuracy", "accuracy"), ("val_orders_agree", "orders agree"),
+                      ("val_first_shown", "first shown picked")) if key in metrics]
+            self._progress.console.print(f"step {state.step}: validation " + (", ".join(parts) or "(nothing judged)"))
 
     def on_train_end(self, state: Any) -> None:
         self.close()
@@ -42,3 +44,26 @@ class ProgressBar:
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
+
+
+class LogLines:
+    """Training callback for a log file (output not a terminal): one plain line per logged step
+    and per validation, flushed at once, so a background run can be followed with `tail -f`."""
+
+    def __init__(self, log_every: int) -> None:
+        self.log_every = log_every
+
+    def on_train_begin(self, state: Any) -> None:
+        if state.is_main_process:
+            print(f"training from step {state.step} to {state.max_steps}", flush=True)
+
+    def on_step_end(self, state: Any, metrics: dict[str, float]) -> None:
+        if state.is_main_process and (state.step % self.log_every == 0 or state.step == state.max_steps):
+            pairs = f"  pairs right {metrics['pair_accuracy']:.2f}" if "pair_accuracy" in metrics else ""
+            print(f"step {state.step}/{state.max_steps}  examples {state.examples:,}  loss {metrics['loss']:.4f}{pairs}  "
+                  f"{metrics['tokens_per_s']:,.0f} tok/s", flush=True)
+
+    def on_validation(self, state: Any, metrics: dict[str, float]) -> None:
+        if state.is_main_process:
+            shown = {k: round(v, 3) for k, v in sorted(metrics.items())}
+            print(f"step {state.step} validation {shown}", flush=True)

@@ -20,7 +20,7 @@ from typing import Any, Protocol, Sequence
 
 from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from .config import ConfigError, TrainConfig
-from .data import Encoded, collate, encode, micro_batches, prepare_prompt, token_loss_sum
+from .data import Encoded, Pair, collate, encode_row, label_token_ids, preference_loss_sum, token_loss_sum, unit_micro_batches
 
 
 @dataclass
@@ -64,6 +64,7 @@ class Run:
     stream: Any
     validation_rows: dict[str, list[dict[str, str]]]
     accumulation: int
+    label_ids: list[int]  # Yes, No: what the Bradley-Terry loss compares (pairwise="separate")
 
 
 def setup(cfg: TrainConfig) -> Run:
@@ -94,7 +95,8 @@ def setup(cfg: TrainConfig) -> Run:
     torch.manual_seed(cfg.seed)  # LoRA initialisation
     path = resolve_model(cfg.model)
     tokenizer = load_tokenizer(path)
-    lora = {"r": cfg.lora_r, "alpha": cfg.lora_alpha, "dropout": cfg.lora_dropout, "targets": cfg.lora_targets} if cfg.lora else None
+    lora = ({"r": cfg.lora_r, "alpha": cfg.lora_alpha, "dropout": cfg.lora_dropout, "targets": cfg.lora_targets,
+             "layers": cfg.lora_layers} if cfg.lora else None)
     model = load_model(path, dropout=cfg.dropout, dtype=cfg.dtype, lora=lora, init=cfg.init)
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
@@ -105,7 +107,8 @@ def setup(cfg: TrainConfig) -> Run:
     # The scheduler is stepped by hand once per optimizer step (accelerate's wrapper would
     # step it once per process); registering it puts it in accelerate's checkpoints.
     accelerator.register_for_checkpointing(scheduler)
-    return Run(cfg, accelerator, model, tokenizer, optimizer, scheduler, stream, validation_rows, accumulation)
+    label_ids = label_token_ids(tokenizer) if cfg.pairwise == "separate" else []
+    return Run(cfg, accelerator, model, tokenizer, optimizer, scheduler, stream, validation_rows, accumulation, label_ids)
 
 
 def _schedule(cfg: TrainConfig):
@@ -148,7 +151,8 @@ def train(cfg: TrainConfig, callbacks: Sequence[Any] = (), resume: bool = False)
         metrics["tokens_per_s"] = metrics["tokens"] / max(1e-9, time.perf_counter() - started)
         metrics["lr"] = run.scheduler.get_last_lr()[0]
         if state.step % cfg.log_every == 0 or state.step == cfg.max_steps:
-            state.history.append({"step": state.step, "loss": metrics["loss"], "lr": metrics["lr"]})
+            state.history.append({"step": state.step, "loss": metrics["loss"], "lr": metrics["lr"],
+                                  **({"pair_accuracy": metrics["pair_accuracy"]} if "pair_accuracy" in metrics else {})})
         if cfg.eval_every and state.step % cfg.eval_every == 0 or state.step == cfg.max_steps:
             _validate(run, state, callbacks)
         if state.step % cfg.save_every == 0 or state.step == cfg.max_steps:
@@ -160,31 +164,58 @@ def train(cfg: TrainConfig, callbacks: Sequence[Any] = (), resume: bool = False)
 
 
 def train_step(run: Run, rows: Sequence[dict[str, str]]) -> dict[str, float]:
-    """One optimizer step on a global batch of collection rows; returns loss and token counts."""
+    """One optimizer step on a global batch of collection rows; returns loss and token counts.
+
+    The loss is the mean target-token cross-entropy of the rows trained as text plus the
+    mean Bradley-Terry loss of the pairs trained separately (config `pairwise`), each over
+    the whole global batch.
+    """
     import torch
 
     cfg, acc, model = run.config, run.accelerator, run.model
-    encoded = [encode(run.tokenizer, prepare_prompt(run.tokenizer, r["prompt"], cfg.chat), r["target"],
-                      cfg.max_length, r["task"]) for r in rows]
-    targets = sum(e.target_tokens for e in encoded)
-    mine = micro_batches(encoded, cfg.micro_batch_size)[acc.process_index :: acc.num_processes]
+    units = [encode_row(run.tokenizer, r, max_length=cfg.max_length, chat=cfg.chat, pairwise=cfg.pairwise,
+                        swap_augment=cfg.swap_augment) for r in rows]
+    texts = [x for u in units for x in u if isinstance(x, Encoded)]
+    pairs = [x for u in units for x in u if isinstance(x, Pair)]
+    targets = sum(e.target_tokens for e in texts)
+    mine = unit_micro_batches(units, cfg.micro_batch_size)[acc.process_index :: acc.num_processes]
     # accelerate averages gradients over processes and divides the loss by the accumulation
-    # steps; scaling by both makes the update the mean over the global batch's target tokens.
-    scale = acc.num_processes * run.accumulation / targets
-    loss_sum = torch.zeros((), device=acc.device)
+    # steps; scaling by both makes the update the mean over the global batch.
+    scale = acc.num_processes * run.accumulation
+    text_sum = torch.zeros((), device=acc.device)
+    pair_sum = torch.zeros((), device=acc.device)
+    wins = 0
     for micro in mine:
-        batch = {k: v.to(acc.device) for k, v in collate(micro, run.tokenizer.pad_token_id).items()}
+        micro_texts = [x for u in micro for x in u if isinstance(x, Encoded)]
+        micro_pairs = [x for u in micro for x in u if isinstance(x, Pair)]
         with acc.accumulate(model):
-            loss = token_loss_sum(model, batch)
-            acc.backward(loss * scale)
-            loss_sum += loss.detach()
+            loss = torch.zeros((), device=acc.device)
+            if micro_texts:
+                batch = {k: v.to(acc.device) for k, v in collate(micro_texts, run.tokenizer.pad_token_id).items()}
+                text_loss = token_loss_sum(model, batch)
+                loss = loss + text_loss / targets
+                text_sum += text_loss.detach()
+            if micro_pairs:
+                pair_loss, won = preference_loss_sum(model, micro_pairs, run.tokenizer.pad_token_id, run.label_ids)
+                loss = loss + pair_loss / len(pairs)
+                pair_sum += pair_loss.detach()
+                wins += won
+            if loss.requires_grad:
+                acc.backward(loss * scale)
     if cfg.max_grad_norm:
         acc.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
     run.optimizer.step()
     run.scheduler.step()
     run.optimizer.zero_grad()
-    total = acc.reduce(loss_sum, reduction="sum").item()
-    return {"loss": total / targets, "tokens": float(sum(len(e.input_ids) for e in encoded)), "target_tokens": float(targets)}
+    text_total = acc.reduce(text_sum, reduction="sum").item()
+    pair_total = acc.reduce(pair_sum, reduction="sum").item()
+    wins = int(acc.reduce(torch.tensor(float(wins), device=acc.device), reduction="sum").item())
+    metrics = {"loss": (text_total / targets if targets else 0.0) + (pair_total / len(pairs) if pairs else 0.0),
+               "tokens": float(sum(len(e.input_ids) for e in texts) + sum(len(p.chosen) + len(p.rejected) for p in pairs)),
+               "target_tokens": float(targets)}
+    if pairs:
+        metrics["pair_accuracy"] = wins / len(pairs)
+    return metrics
 
 
 def _validate(run: Run, state: TrainState, callbacks: Sequence[Any]) -> None:
@@ -192,8 +223,8 @@ def _validate(run: Run, state: TrainState, callbacks: Sequence[Any]) -> None:
 
     if not run.validation_rows:
         return
-    metrics = validate(run.model, run.tokenizer, run.validation_rows, max_length=run.config.max_length,
-                       micro_batch_size=run.config.micro_batch_size, chat=run.config.chat)
+    metrics = validate(run.accelerator.unwrap_model(run.model), run.tokenizer, run.validation_rows,
+                       chat=run.config.chat, pairwise=run.config.pairwise)
     state.history.append({"step": state.step, **metrics})
     _call(callbacks, "on_validation", state, metrics)
 

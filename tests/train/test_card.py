@@ -57,12 +57,18 @@ def test_card_publishes_the_adapter_with_its_training_facts_and_results(tiny_mod
                                        "--summary", "A tiny test judge."])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in published.iterdir()) == ["README.md", "adapter_config.json",
-                                                           "adapter_model.safetensors"]
+                                                           "adapter_model.safetensors", "learning_curve.png"]
     config = json.loads((published / "adapter_config.json").read_text())
     assert config["base_model_name_or_path"] == "HuggingFaceTB/SmolLM2-135M-Instruct"
     card = (published / "README.md").read_text()
     assert "base_model: HuggingFaceTB/SmolLM2-135M-Instruct" in card and "A tiny test judge." in card
     assert "- Steps: 4 x batch 4 = 16 examples" in card and "- Wall time: 9 s" in card
+    # the learning curve: the end-of-run validation (eval_every=0), per task, and its plot
+    curve = next(line for line in card.splitlines() if line.startswith("| 4 | 16 |"))
+    state = json.loads((ckpt / "trainer_state.json").read_text())
+    assert f"| {100 * state['history'][-1]['val_accuracy']:.1f} |" in curve
+    assert "| step | examples | accuracy | orders agree | first shown picked | hh_rlhf_harmlessness |" in card
+    assert "![learning curve](learning_curve.png)" in card
     drawn = [int(line.rsplit("|", 2)[1]) for line in card.splitlines()
              if line.startswith("| ") and line.count("|") == 3 and line.rsplit("|", 2)[1].strip().isdigit()]
     assert sum(drawn) == 16  # examples per task add up to what the run saw
