@@ -10,6 +10,9 @@
     openai:MODEL@BASE_URL        an OpenAI-compatible endpoint (key from $OPENAI_API_KEY)
     vllm:DIR                     a local model on vLLM (extra: vllm; needs a GPU)
 
+A trained judge's folder may hold `judge.json`, how that model judges by default, e.g.
+{"pairwise": "separate"} (see `judge_defaults`); a command's own option overrides it.
+
 The fingerprint names the weights (sha256 of the weight/adapter files), the backend, the
 dtype and the prompt format version; the result cache is keyed by it, and every Judgment
 records it.
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from flame.core.errors import FlameError
+from flame.core.errors import DataError, FlameError
 from flame.core.registry import Registry
 from flame.data.files import flame_home, sha256_file
 
@@ -36,6 +39,8 @@ DEFAULT_MODEL = bundled.NAME
 # applied on top of the bundled base model.
 TRAINED = ("flame-smollm2-135m", "flame-rm-smollm2-135m")  # each the name of its folder
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".gguf", ".pt", ".json", ".model", ".jinja")
+JUDGE_FILE = "judge.json"  # in an adapter folder: how that model judges by default
+JUDGE_DEFAULTS = {"pairwise": "ab"}  # what a model without JUDGE_FILE (or without the key) gets
 
 
 @dataclass(frozen=True)
@@ -96,8 +101,38 @@ def parse_spec(spec: str) -> ModelSpec:
     return ModelSpec(prefix, rest)
 
 
+def judge_defaults(spec: str) -> dict[str, str]:
+    """How the model named by `spec` judges by default: {"pairwise": "ab" | "separate"}.
+
+    Read from judge.json in its adapter folder (a trained judge, or the ADAPTER_DIR of
+    hf:DIR+adapter:ADAPTER_DIR); JUDGE_DEFAULTS where there is no such file. An unknown key
+    or value, or a file that is not a JSON object, is an error naming the file.
+    """
+    from .autorater import PAIRWISE_MODES
+
+    allowed = {"pairwise": PAIRWISE_MODES}
+    adapter = parse_spec(spec).adapter
+    path = Path(adapter).expanduser() / JUDGE_FILE if adapter else None
+    if path is None or not path.is_file():
+        return dict(JUDGE_DEFAULTS)
+    try:
+        declared = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise DataError(str(path), f"not readable as JSON ({e})") from None
+    if not isinstance(declared, dict):
+        raise DataError(str(path), f"must be a JSON object such as {{\"pairwise\": \"separate\"}}, "
+                                   f"got {type(declared).__name__}")
+    for key, value in declared.items():
+        if key not in allowed:
+            raise DataError(str(path), f"unknown key; allowed: {', '.join(allowed)}", field=key)
+        if value not in allowed[key]:
+            raise DataError(str(path), f"must be one of {', '.join(allowed[key])}, got {value!r}", field=key)
+    return {**JUDGE_DEFAULTS, **declared}
+
+
 def files_fingerprint(*paths: str | Path) -> str:
-    """A 16-hex hash of the weight, config and tokenizer files under the given files/dirs.
+    """A 16-hex hash of the weight, config and tokenizer files under the given files/dirs
+    (not judge.json: how a model judges by default is no part of what it computes).
 
     File hashes are memoized in $FLAME_HOME/cache/file_hashes.json by (path, size, mtime),
     so a multi-gigabyte model is hashed once, not on every load.
@@ -111,7 +146,8 @@ def files_fingerprint(*paths: str | Path) -> str:
     changed = False
     for root in paths:
         root = Path(root)
-        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.suffix in WEIGHT_SUFFIXES)
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*")
+                                                     if p.suffix in WEIGHT_SUFFIXES and p.name != JUDGE_FILE)
         if not files:
             raise FlameError(f"no model files found in {root}")
         for f in files:

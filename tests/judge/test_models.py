@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
-from flame.core.errors import FlameError, MissingExtraError
+from flame.core.errors import DataError, FlameError, MissingExtraError
 from flame.core.registry import RegistryError
 from flame.judge.models import BACKENDS, files_fingerprint, load_backend, parse_spec
 
@@ -51,6 +54,7 @@ def test_fingerprint_follows_the_weights_not_the_path(tmp_path):
         (d / "model.safetensors").write_bytes(b"weights-1")
         (d / "config.json").write_text("{}")
         (d / "README.md").write_text(f"notes for {d.name}")  # not part of the model
+    (b / "judge.json").write_text('{"pairwise": "separate"}')  # nor is how it judges by default
     assert files_fingerprint(a) == files_fingerprint(b)
     (b / "model.safetensors").write_bytes(b"weights-2")
     assert files_fingerprint(a) != files_fingerprint(b)
@@ -77,3 +81,48 @@ def test_trained_judges_resolve_to_the_base_model_and_a_committed_adapter(monkey
     monkeypatch.setenv("FLAME_MODELS", str(tmp_path))
     with pytest.raises(FlameError, match="no adapter at .*set FLAME_MODELS"):
         parse_spec("flame-smollm2-135m")
+
+
+def _adapter_dir(path, judge=None):
+    """A folder that parse_spec takes for an adapter, with `judge` written as its judge.json."""
+    path.mkdir(parents=True)
+    (path / "adapter_config.json").write_text("{}")
+    if judge is not None:
+        (path / "judge.json").write_text(judge if isinstance(judge, str) else json.dumps(judge))
+    return path
+
+
+def test_a_trained_judge_declares_how_it_judges_in_judge_json(monkeypatch, tmp_path):
+    from flame.judge.models import judge_defaults
+
+    monkeypatch.setenv("FLAME_MODELS", str(tmp_path))
+    _adapter_dir(tmp_path / "flame-smollm2-135m", {"pairwise": "separate"})
+    _adapter_dir(tmp_path / "flame-rm-smollm2-135m")  # no judge.json: the defaults
+    assert judge_defaults("flame-smollm2-135m") == {"pairwise": "separate"}
+    assert judge_defaults("flame-rm-smollm2-135m") == {"pairwise": "ab"}
+    assert judge_defaults("smollm2-135m") == {"pairwise": "ab"}  # no adapter at all
+    adapter = _adapter_dir(tmp_path / "mine", {"pairwise": "separate"})
+    assert judge_defaults(f"hf:/some/base+adapter:{adapter}") == {"pairwise": "separate"}
+    assert judge_defaults("openai:gpt-4o-mini@http://127.0.0.1:8000/v1") == {"pairwise": "ab"}
+
+
+@pytest.mark.parametrize("content, named", [
+    ({"pairwise": "both"}, "field 'pairwise': must be one of ab, separate, got 'both'"),
+    ({"pairwise": "ab", "swap": False}, "field 'swap': unknown key; allowed: pairwise"),
+    (["separate"], "must be a JSON object"),
+    ("{pairwise: separate", "not readable as JSON"),
+])
+def test_a_bad_judge_json_is_an_error_naming_the_file(tmp_path, content, named):
+    from flame.judge.models import judge_defaults
+
+    adapter = _adapter_dir(tmp_path / "mine", content)
+    with pytest.raises(DataError, match=re.escape(f"{adapter / 'judge.json'}: {named}")):
+        judge_defaults(f"hf:/some/base+adapter:{adapter}")
+
+
+def test_a_trained_judge_whose_folder_is_missing_says_where_it_looked(monkeypatch, tmp_path):
+    from flame.judge.models import judge_defaults
+
+    monkeypatch.setenv("FLAME_MODELS", str(tmp_path))
+    with pytest.raises(FlameError, match=f"'flame-rm-smollm2-135m': no adapter at {re.escape(str(tmp_path))}"):
+        judge_defaults("flame-rm-smollm2-135m")
