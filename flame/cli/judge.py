@@ -1,6 +1,7 @@
 """`flame judge ...`: judge your own data without code.
 
-    flame judge pairwise  --prompt P --a A --b B [--criteria C] [--model M] [--no-swap] [--format json]
+    flame judge pairwise  --prompt P --a A --b B [--criteria C] [--model M] [--no-swap] [--pairwise separate]
+                          [--format json]
     flame judge pointwise --prompt P --response R --criteria C --scale 1-5
     flame judge classify  --text T --classes Yes,No [--question Q]
     flame judge file IN.jsonl --task pairwise --out OUT.jsonl [--skip-bad] [--batch-size N]
@@ -28,9 +29,9 @@ from rich.table import Table
 
 from flame.core.errors import DataError, FlameError
 from flame.core.judgment import Judgment, summarize
-from flame.core.records import Example, TaskSpec
+from flame.core.records import Example, TaskSpec, TaskType
 
-from .output import MODEL_HELP
+from .output import MODEL_HELP, PAIRWISE_HELP, pairwise_mode
 
 app = typer.Typer(help="Judge your own data with a FLAMe judge (default: the bundled SmolLM2-135M).",
                   no_args_is_help=True)
@@ -44,12 +45,13 @@ SPLIT_LONG_HELP = ("classification: a text longer than the model's context is ju
                    "sentences, keeping the chunk most likely this class (e.g. Yes for 'does the text support X?')")
 
 
-def _autorater(model: str, swap: bool, batch_size: int, cache: bool, long_input=None):
+def _autorater(model: str, swap: bool, batch_size: int, cache: bool, long_input=None, pairwise: str = "ab"):
     from flame.judge.autorater import Autorater
     from flame.judge.models import load_backend
 
     try:
-        return Autorater(load_backend(model, batch_size=batch_size, cache=cache), swap=swap, long_input=long_input)
+        return Autorater(load_backend(model, batch_size=batch_size, cache=cache), swap=swap, long_input=long_input,
+                         pairwise=pairwise)
     except FlameError as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2)
@@ -72,7 +74,18 @@ def _classes(text: str) -> tuple[str, ...]:
     return classes
 
 
-def _show(j: Judgment, fmt: str) -> None:
+def _resolve_pairwise(option: Optional[str], model: str) -> str:
+    """--pairwise, or the model's declared default; a bad model spec or judge.json exits 2."""
+    try:
+        return pairwise_mode(option, model)
+    except FlameError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+
+
+def _show(j: Judgment, fmt: str, separate: bool = False) -> None:
+    """Print a judgment: the full Judgment as JSON, or for people; `separate`: a pairwise
+    judgment made with each response scored on its own (no candidate orders to report)."""
     if fmt == "json":
         typer.echo(json.dumps(j.to_dict(), ensure_ascii=False, indent=1))
         return
@@ -80,7 +93,15 @@ def _show(j: Judgment, fmt: str) -> None:
         out.print(f"[red]invalid judgment:[/red] {j.error}")
         return
     out.print(f"[bold]Verdict: {j.label}[/bold]" + (f"   expected score {j.expected:.2f}" if j.expected is not None else ""))
-    if j.probs:
+    if separate:
+        table = Table(show_edge=False)
+        table.add_column("response")
+        table.add_column("probability it is the better one", justify="right")
+        for lab in ("A", "B"):
+            table.add_row(lab, f"{j.probs.get(lab, 0.0):.3f}")
+        out.print(table)
+        out.print("Each response was scored on its own (--pairwise separate): the order they are shown in cannot matter.")
+    elif j.probs:
         table = Table(show_edge=False)
         table.add_column("label")
         table.add_column("probability", justify="right")
@@ -109,11 +130,11 @@ def _split_long(keep: Optional[str], classes: tuple[str, ...]):
 
 
 def _judge_one(task: TaskSpec, example: Example, model: str, swap: bool, fmt: str, cache: bool,
-               long_input=None) -> None:
+               long_input=None, pairwise: str = "ab") -> None:
     if fmt not in ("text", "json"):
         raise typer.BadParameter(f"--format must be text or json, got {fmt!r}")
-    judgment = _autorater(model, swap, 8, cache, long_input).judge(task, example)
-    _show(judgment, fmt)
+    judgment = _autorater(model, swap, 8, cache, long_input, pairwise).judge(task, example)
+    _show(judgment, fmt, separate=pairwise == "separate" and task.task_type is TaskType.PAIRWISE)
     if not judgment.valid:
         raise typer.Exit(1)
 
@@ -126,14 +147,16 @@ def pairwise(
     criteria: Optional[str] = typer.Option(None, help="what 'better' means for you"),
     model: str = typer.Option("smollm2-135m", help=MODEL_HELP),
     swap: bool = typer.Option(True, help="judge both candidate orders and average (--no-swap: one order)"),
+    pairwise: Optional[str] = typer.Option(None, "--pairwise", help=PAIRWISE_HELP),
     fmt: str = typer.Option("text", "--format", help="text or json (the full Judgment)"),
     cache: bool = typer.Option(True, help="use the result cache in $FLAME_HOME/cache"),
 ) -> None:
     """Which of two responses is better."""
     from flame.judge import adhoc
 
+    mode = _resolve_pairwise(pairwise, model)
     task = adhoc.pairwise(criteria)
-    _judge_one(task, adhoc.pairwise_example(task, prompt, a, b), model, swap, fmt, cache)
+    _judge_one(task, adhoc.pairwise_example(task, prompt, a, b), model, swap, fmt, cache, pairwise=mode)
 
 
 @app.command()
@@ -271,6 +294,7 @@ def judge_file(
     batch_size: int = typer.Option(8, min=1, help="examples per model call"),
     model: str = typer.Option("smollm2-135m", help=MODEL_HELP),
     swap: bool = typer.Option(True, help="pairwise: judge both candidate orders and average"),
+    pairwise: Optional[str] = typer.Option(None, "--pairwise", help=PAIRWISE_HELP),
     criteria: Optional[str] = typer.Option(None, help="default criteria for lines without one"),
     scale: str = typer.Option("1-5", help="pointwise: integer scale LOW-HIGH"),
     classes: Optional[str] = typer.Option(None, help="classification: comma-separated class names"),
@@ -287,6 +311,9 @@ def judge_file(
         raise typer.BadParameter("classification needs --classes, e.g. --classes Yes,No")
     if split_long is not None and task != "classification":
         raise typer.BadParameter("--split-long applies to --task classification")
+    if pairwise is not None and task != "pairwise":
+        raise typer.BadParameter("--pairwise applies to --task pairwise")
+    mode = _resolve_pairwise(pairwise, model)
     class_names = _classes(classes) if classes else ()
     long_input = _split_long(split_long, class_names) if task == "classification" else None
     build = _item_builder(task, criteria, _scale(scale), class_names, question)
@@ -302,7 +329,7 @@ def judge_file(
     err.print(f"{len(items)} lines read, {len(bad)} bad, {len(items) - len(todo)} already judged, {len(todo)} to judge")
     judgments: list[Judgment] = []
     if todo:
-        rater = _autorater(model, swap, batch_size, cache, long_input)
+        rater = _autorater(model, swap, batch_size, cache, long_input, mode)
         columns = (TextColumn("judging"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with open(output, "a", encoding="utf-8") as fh, Progress(*columns, console=err) as bar:
             progress = bar.add_task("judging", total=len(todo))
@@ -314,7 +341,8 @@ def judge_file(
                 bar.advance(progress)
     s = summarize(judgments)
     err.print(f"judged {s['total']}: {s['valid']} valid, {s['invalid']} invalid"
-              + (f", {s['orders_disagree']} with the two orders disagreeing" if task == "pairwise" else "")
+              + (f", {s['orders_disagree']} with the two orders disagreeing" if task == "pairwise" and mode == "ab"
+                 else ", each response scored on its own" if task == "pairwise" else "")
               + f"; skipped {len(bad)} bad line(s); wrote {output}")
     for reason, count in s["invalid_reasons"].items():
         err.print(f"  invalid ({count}): {reason}")

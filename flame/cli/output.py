@@ -21,6 +21,9 @@ class Format(str, Enum):
 MODEL_HELP = ("model spec: smollm2-135m (the untrained base), flame-smollm2-135m (trained FLAMe judge), "
               "flame-rm-smollm2-135m (FLAMe-RM), DIR, hf:DIR[+adapter:DIR], gguf:FILE, llamacpp:FILE, "
               "openai:MODEL@URL, vllm:DIR")
+PAIRWISE_HELP = ("pairwise items: ab shows both responses and reads the A/B verdict; separate scores each "
+                 "response on its own and compares the scores (no candidate order, so no position bias). "
+                 "Default: the model's judge.json, else ab")
 FORMAT_OPTION = typer.Option(Format.text, "--format", help="text for people, json for scripts.")
 
 
@@ -50,3 +53,16 @@ def user_errors() -> Iterator[None]:
     except (FlameError, KeyError) as e:
         typer.secho(f"error: {e}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from e
+
+
+def pairwise_mode(option: str | None, model: str) -> str:
+    """The pairwise mode to judge with: `--pairwise` when given (checked), else the one the
+    model declares in its judge.json (flame.judge.models.judge_defaults), else "ab"."""
+    from flame.judge.autorater import PAIRWISE_MODES
+    from flame.judge.models import judge_defaults
+
+    if option is None:
+        return judge_defaults(model)["pairwise"]
+    if option not in PAIRWISE_MODES:
+        raise typer.BadParameter(f"must be one of {', '.join(PAIRWISE_MODES)}, got {option!r}", param_hint="--pairwise")
+    return option
