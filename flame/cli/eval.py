@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from .output import MODEL_HELP, print_table, user_errors
+from .output import MODEL_HELP, PAIRWISE_HELP, pairwise_mode, print_table, user_errors
 
 app = typer.Typer(no_args_is_help=True, help="Evaluate judges: benchmarks and your own labelled data.")
 
@@ -18,6 +18,7 @@ SEED_OPTION = typer.Option(0, "--seed", help="Seed of the item sample.")
 BATCH_OPTION = typer.Option(8, "--batch-size", help="Examples per backend call (results do not depend on it).")
 CACHE_OPTION = typer.Option(True, "--cache/--no-cache", help="Use the persistent result cache (resume, reruns).")
 DEVICE_OPTION = typer.Option(None, "--device", help="Backend device, e.g. cpu or cuda.")
+PAIRWISE_OPTION = typer.Option(None, "--pairwise", help=PAIRWISE_HELP)
 
 
 def _backend(model: str, batch_size: int, cache: bool, device: str | None) -> Any:
@@ -59,6 +60,7 @@ def run(
     seed: int = SEED_OPTION,
     batch_size: int = BATCH_OPTION,
     swap: bool = typer.Option(True, "--swap/--no-swap", help="Judge pairwise items in both candidate orders."),
+    pairwise: str | None = PAIRWISE_OPTION,
     cache: bool = CACHE_OPTION,
     device: str | None = DEVICE_OPTION,
     progress: bool = typer.Option(True, "--progress/--no-progress",
@@ -66,7 +68,7 @@ def run(
 ) -> None:
     """Run benchmarks with a judge and write one results JSON (rows, aggregates, manifest)."""
     from flame.evals.benchmarks import BENCHMARKS
-    from flame.evals.runner import RunOptions
+    from flame.evals.runner import RunOptions, check_benchmarks
     from flame.evals.runner import run as run_benchmarks
 
     with user_errors():
@@ -74,11 +76,14 @@ def run(
             if not mirror.is_dir():
                 raise typer.BadParameter(f"{mirror} is not a directory", param_hint="--mirror")
             os.environ["FLAME_MIRROR"] = str(mirror)
+        mode = pairwise_mode(pairwise, model)
         try:
-            options = RunOptions(data=data, limit=limit, sample=sample, seed=seed, batch_size=batch_size, swap=swap)
+            options = RunOptions(data=data, limit=limit, sample=sample, seed=seed, batch_size=batch_size, swap=swap,
+                                 pairwise=mode)
         except ValueError as e:
             raise typer.BadParameter(str(e)) from e
         benches = [BENCHMARKS.get(name) for name in benchmarks]
+        check_benchmarks(benches, options)  # before the model loads
         backend = _backend(model, batch_size, cache, device)
         path = run_benchmarks(benches, backend, model=model, out=out, options=options, progress=progress)
     _summary(path)
@@ -97,6 +102,7 @@ def file(
     out: Path = OUT_OPTION,
     batch_size: int = BATCH_OPTION,
     swap: bool = typer.Option(True, "--swap/--no-swap", help="pairwise: judge in both candidate orders."),
+    pairwise: str | None = PAIRWISE_OPTION,
     cache: bool = CACHE_OPTION,
     device: str | None = DEVICE_OPTION,
     progress: bool = typer.Option(True, "--progress/--no-progress",
@@ -122,7 +128,7 @@ def file(
         names = [c.strip() for c in classes.split(",") if c.strip()] if classes else None
         bench = benchmark(path, task, criteria=criteria, **({"scale": (low, high)} if task == "pointwise" else {}),
                           **({"classes": names, "question": question} if task == "classification" else {}))
-        options = RunOptions(data=str(path), batch_size=batch_size, swap=swap)
+        options = RunOptions(data=str(path), batch_size=batch_size, swap=swap, pairwise=pairwise_mode(pairwise, model))
         bench.load(options.data)  # a malformed file fails here, before any model is loaded
         backend = _backend(model, batch_size, cache, device)
         result = run_benchmarks([bench], backend, model=model, out=out, options=options, progress=progress)

@@ -18,8 +18,12 @@ for what it had not answered.
 The results file holds per-example rows (uid, subset, verdict, label probabilities, both
 candidate orders, ...), each benchmark's aggregates, and a manifest of everything that can
 move a score (flame version, git commit, template and task hashes, model fingerprint,
-backend, seed, scoring protocols, data origin, selection). It is written to a temporary
-file and renamed, so a partial result is never left as if whole.
+backend, how pairwise items were judged, seed, scoring protocols, data origin, selection).
+It is written to a temporary file and renamed, so a partial result is never left as if whole.
+
+`pairwise="separate"` judges each response of a pairwise item on its own (flame.judge.separate):
+its rows have no candidate orders, and a benchmark whose score reads them (`needs_orders`:
+CoBBLEr's bias probes, reranking's tournament games) is refused.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from flame import __version__
+from flame.core.errors import FlameError
 from flame.core.judgment import Judgment
 from flame.core.records import TaskType
 from flame.core.template import TEMPLATE_VERSION, template_hash
@@ -60,10 +65,15 @@ class RunOptions:
     seed: int = 0
     batch_size: int = 8
     swap: bool = True
+    pairwise: str = "ab"  # flame.judge.autorater.PAIRWISE_MODES
 
     def __post_init__(self) -> None:
+        from flame.judge.autorater import PAIRWISE_MODES
+
         if self.limit is not None and self.sample is not None:
             raise ValueError("use either limit or sample, not both")
+        if self.pairwise not in PAIRWISE_MODES:
+            raise ValueError(f"pairwise must be one of {', '.join(PAIRWISE_MODES)}, got {self.pairwise!r}")
         for name in ("limit", "sample"):
             value = getattr(self, name)
             if value is not None and value < 1:
@@ -101,8 +111,19 @@ def select(bench: Benchmark, items: Sequence[Item], options: RunOptions) -> tupl
     return [it for i, it in enumerate(items) if i in keep], {"mode": mode, "seed": options.seed}
 
 
+def check_benchmarks(benchmarks: Sequence[Benchmark], options: RunOptions) -> None:
+    """Refuse a benchmark the options cannot score: one that reads each candidate order's
+    verdict (`needs_orders`) under pairwise="separate", which has no candidate order."""
+    if options.pairwise == "separate":
+        needing = [b.name for b in benchmarks if b.needs_orders]
+        if needing:
+            raise FlameError(f"{', '.join(needing)}: scored from the verdicts in both candidate orders, and "
+                             "--pairwise separate judges each response alone (no order); run with --pairwise ab")
+
+
 def prepare(benchmarks: Sequence[Benchmark], options: RunOptions) -> list[Prepared]:
-    """Load and select the items of each benchmark."""
+    """Load and select the items of each benchmark (after check_benchmarks)."""
+    check_benchmarks(benchmarks, options)
     out = []
     for bench in benchmarks:
         loaded = bench.load(options.data)
@@ -152,7 +173,7 @@ def judge_all(prepared: Sequence[Prepared], backend: Any, options: RunOptions,
 
     rows: dict[str, list[dict[str, Any]]] = {}
     for p in prepared:
-        rater = Autorater(backend, swap=options.swap, long_input=p.benchmark.long_input)
+        rater = Autorater(backend, swap=options.swap, long_input=p.benchmark.long_input, pairwise=options.pairwise)
         order = judging_order(p.items)
         out: list[dict[str, Any]] = [{} for _ in p.items]
         for start in range(0, len(order), options.batch_size):  # progress per batch: its items come at once
@@ -231,7 +252,8 @@ def results(prepared: Sequence[Prepared], rows: dict[str, list[dict[str, Any]]],
         "template": {"version": TEMPLATE_VERSION, "hash": template_hash()},
         "tasks": tasks,
         "model": {"spec": model, "fingerprint": backend.fingerprint, "backend": _backend_name(backend)},
-        "judging": {"mode": "score (label log-likelihood)", "swap": options.swap, "batch_size": options.batch_size},
+        "judging": {"mode": "score (label log-likelihood)", "pairwise": options.pairwise, "swap": options.swap,
+                    "batch_size": options.batch_size},
         "seed": options.seed,
         "selection": {"data": options.data, "limit": options.limit, "sample": options.sample},
         "scoring": {name: b["protocol"] for name, b in benches.items()},

@@ -66,6 +66,7 @@ def test_run_writes_rows_aggregates_and_manifest(tmp_path, mirror):
     assert m["model"] == {"spec": "fake:ok", "fingerprint": "fake:v1", "backend": "Cached > Batched > FakeBackend"}
     assert m["git"]["commit"] and m["template"]["hash"] and m["tasks"]["rewardbench"]
     assert set(m["scoring"]) == {"rewardbench", "aggrefact", "heldout"} and m["seed"] == 0
+    assert m["judging"]["pairwise"] == "ab" and m["judging"]["swap"] is True
     rb = doc["benchmarks"]["rewardbench"]
     assert rb["data"].startswith("mirror:") and rb["aggregates"]["headline"]["overall"] is None
     # the per-subset accuracy is the mean of the rows' scores
@@ -151,6 +152,16 @@ def test_unknown_benchmark_suggests_the_name(tmp_path):
     assert result.exit_code == 1 and "did you mean 'rewardbench'" in result.output
 
 
+def test_benchmarks_scored_from_candidate_orders_are_refused_in_separate_mode(tmp_path):
+    result, files = _run(tmp_path, "heldout", "cobbler", "code-rerank", "--model", "hf:/no/such/model",
+                         "--pairwise", "separate")
+    assert result.exit_code == 1 and not files
+    assert "cobbler, code-rerank: scored from the verdicts in both candidate orders" in result.output
+    assert "--pairwise ab" in result.output and "does not exist" not in result.output  # refused before loading
+    bogus, _ = _run(tmp_path, "heldout", "--model", "fake:ok", "--pairwise", "alone")
+    assert bogus.exit_code == 2 and "--pairwise" in bogus.output and "got 'alone'" in bogus.output
+
+
 def _jsonl(path: Path, records) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     return path
@@ -175,6 +186,10 @@ def test_eval_file_pairwise_with_ties(tmp_path):
     table = {t["subset"]: t for t in doc["benchmarks"][f"file:{path.name}"]["aggregates"]["tables"]["subsets"]}
     assert table["all"]["n"] == 3 and table["math"]["n"] == 2
     assert table["all"]["accuracy"] == pytest.approx(sum(r["score"] for r in doc["rows"]) / 3)
+    alone, doc = _file(tmp_path / "separate", path, "--task", "pairwise", "--pairwise", "separate")
+    assert alone.exit_code == 0, alone.output
+    assert doc["manifest"]["judging"]["pairwise"] == "separate"
+    assert all(r["order_labels"] == {} and r["probs"]["tie"] == 0.0 for r in doc["rows"])
 
 
 def test_eval_file_pointwise_and_classification(tmp_path):

@@ -1,5 +1,5 @@
-"""`--pairwise separate` (each response scored on its own) through `flame judge`, and a
-model's own default from its judge.json, on the tiny model."""
+"""`--pairwise separate` (each response scored on its own) through `flame judge` and
+`flame eval run`, and a model's own default from its judge.json, on the tiny model."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from flame.cli.eval import app as eval_app
 from flame.cli.judge import app as judge_app
 
 pytest.importorskip("torch")
@@ -60,6 +61,20 @@ def test_judge_file_separate_reports_no_order_disagreements(tmp_path, tiny_model
     assert wrong.exit_code == 2 and "--pairwise applies to --task pairwise" in wrong.output
     bogus = runner.invoke(judge_app, args + ["--pairwise", "both"])
     assert bogus.exit_code == 2 and "--pairwise" in bogus.output and "ab, separate" in bogus.output
+
+
+def test_eval_run_separate_records_the_mode_and_writes_rows_without_orders(tmp_path, tiny_model_dir):
+    result = runner.invoke(eval_app, ["run", "heldout", "--model", str(tiny_model_dir), "--pairwise", "separate",
+                                      "--limit", "2", "--no-cache", "--no-progress", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    (path,) = tmp_path.glob("*.json")
+    doc = json.loads(path.read_text())
+    assert doc["manifest"]["judging"]["pairwise"] == "separate"
+    rows = doc["rows"]
+    assert len(rows) == 2 * len(doc["benchmarks"]["heldout"]["aggregates"]["categories"])
+    assert all(r["valid"] and r["order_labels"] == {} and r["order_probs"] == {} and r["orders_agree"] is None
+               and r["first_order"] is None for r in rows)
+    assert all(r["probs"]["A"] + r["probs"]["B"] == pytest.approx(1.0) for r in rows)
 
 
 def test_a_models_judge_json_sets_its_default_and_an_option_overrides_it(tiny_model_dir, adapter):

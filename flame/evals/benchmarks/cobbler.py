@@ -360,4 +360,5 @@ BENCHMARK = Benchmark(
     protocol=PROTOCOL,
     metric="bias (lower is better)",
     generic_references=False,
+    needs_orders=True,
 )

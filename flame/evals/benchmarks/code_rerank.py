@@ -312,6 +312,7 @@ BENCHMARK = Benchmark(
     metric="pass@1",
     unit="problem",
     generic_references=False,
+    needs_orders=True,
 )
 POINTWISE_BENCHMARK = Benchmark(
     name=POINTWISE_NAME,
