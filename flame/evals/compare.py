@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import paper
-from .metrics import position_bias, swap_consistency
+from .metrics import JUDGED_ALONE, judged_alone, position_bias, swap_consistency
 
 if TYPE_CHECKING:
     from .paired import Comparison
@@ -79,13 +79,17 @@ def comparison(runs: Sequence[tuple[str, Mapping[str, Any]]], paper_models: Sequ
         columns = [_cells(a, keys) for a in aggs]
         for i, k in enumerate(keys):
             lines.append(f"| {k} | " + " | ".join([c[i] for c in columns] + [c.get(k, "") for _, c in extra]) + " |")
-        if any(r.get("order_labels") for rs in rows for r in rs):
+        alone = [any(r.get("len_a") is not None for r in rs) and judged_alone(doc)  # its pairwise rows: no orders
+                 for (_, doc), rs in zip(present, rows)]
+        if any(r.get("order_labels") for rs in rows for r in rs) or any(alone):
             blank = [""] * len(extra)
             agree = [swap_consistency(rs) for rs in rows]
             lines.append("| candidate orders agree | " + " | ".join(
-                [f"{_pct(a['consistency'])} ({a['n']:,})" if a["n"] else "–" for a in agree] + blank) + " |")
+                [JUDGED_ALONE if na else f"{_pct(a['consistency'])} ({a['n']:,})" if a["n"] else "–"
+                 for a, na in zip(agree, alone)] + blank) + " |")
             lines.append("| verdicts for the candidate shown first | " + " | ".join(
-                [_pct(position_bias(rs)["picks_first"]) for rs in rows] + blank) + " |")
+                [JUDGED_ALONE if na else _pct(position_bias(rs)["picks_first"]) for rs, na in zip(rows, alone)]
+                + blank) + " |")
         lines.append("")
         lines += _paper_layouts(bench, present)
     return lines

@@ -2,7 +2,8 @@
 
 A row carries `target` (the human label), `verdict` (the judge's label, None when its
 output was invalid), `probs` (probability per label), and for pairwise items
-`orders_agree` and the candidates' lengths `len_a` / `len_b`.
+`orders_agree` and the candidates' lengths `len_a` / `len_b`. A run that judged each
+response alone (`judged_alone`) has no candidate orders: its order metrics are JUDGED_ALONE.
 """
 
 from __future__ import annotations
@@ -76,6 +77,16 @@ def swap_consistency(rows: Iterable[Row]) -> dict[str, Any]:
     """Share of pairwise items whose verdict is the same in both candidate orders."""
     flags = [r["orders_agree"] for r in rows if r.get("orders_agree") is not None]
     return {"consistency": mean(1.0 if f else 0.0 for f in flags), "n": len(flags)}
+
+
+JUDGED_ALONE = "n/a: each response judged alone"  # what order metrics show for a pairwise="separate" run
+
+
+def judged_alone(doc: Mapping[str, Any]) -> bool:
+    """Whether a results document's pairwise items were judged one response at a time
+    (`flame eval run --pairwise separate`): its rows have no candidate orders, so swap
+    consistency and position bias do not apply to it."""
+    return (doc["manifest"].get("judging") or {}).get("pairwise") == "separate"
 
 
 def position_bias(rows: Iterable[Row]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from flame.core.errors import DataError, require
 
 from . import paper
-from .metrics import length_bias, longer, pairwise_score, reliability, swap_consistency
+from .metrics import JUDGED_ALONE, judged_alone, length_bias, longer, pairwise_score, reliability, swap_consistency
 
 if TYPE_CHECKING:
     from .paired import Comparison
@@ -303,7 +303,9 @@ def _diagnostics(runs: Sequence[tuple[str, Doc]]) -> str:
             rs = [r for r in doc["rows"] if r["benchmark"] == bench]
             sc, lb = swap_consistency(rs), length_bias(rs)
             if sc["n"] or lb["n"]:
-                rows.append(("", [_e(_run_label(name, doc)), _e(bench), _pct(sc["consistency"]), str(sc["n"]),
+                same, pairs = ((_e(JUDGED_ALONE), "&mdash;") if judged_alone(doc)
+                               else (_pct(sc["consistency"]), str(sc["n"])))
+                rows.append(("", [_e(_run_label(name, doc)), _e(bench), same, pairs,
                                   _pct(lb["judge_prefers_longer"]), _pct(lb["human_prefers_longer"]), str(lb["n"])]))
     if not rows:
         return "<p>No pairwise items.</p>"

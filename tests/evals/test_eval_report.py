@@ -210,3 +210,20 @@ def test_html_labels_runs_by_file_and_prints_paper_layouts_in_percent():
     table4, order = page.split("the paper&#x27;s Table 4 layout (%)")[1].split(": order")
     assert "<td>100.0</td>" in table4 and "&mdash;" in table4  # as the paper prints it
     assert "<td>1.0000</td>" in order and "<td>5250</td>" in order  # other tables stay fractions
+
+
+def test_a_run_that_judged_each_response_alone_has_no_order_metrics_to_show(results, tmp_path, mirror, monkeypatch):
+    monkeypatch.setenv("FLAME_MIRROR", str(mirror))
+    alone = run([BENCHMARKS.get("heldout")], PrefersLonger(), model="fake-alone", out=tmp_path / "alone.json",
+                options=RunOptions(limit=6, pairwise="separate"), progress=False)
+    out, md = tmp_path / "r.html", tmp_path / "compare.md"
+    result = CliRunner().invoke(_report_app(), ["report", str(results[0]), str(alone), "--out", str(out),
+                                                "--markdown", str(md)])
+    assert result.exit_code == 0, result.output
+    heldout = md.read_text()[md.read_text().index("### FLAMe held-out"):]
+    assert "| candidate orders agree | 100.0 (30) | n/a: each response judged alone |" in heldout
+    assert "| verdicts for the candidate shown first | " in heldout
+    assert heldout.count("n/a: each response judged alone") == 2
+    page = out.read_text()
+    diagnostics = page[page.index("same verdict in both orders"):]
+    assert "<td>n/a: each response judged alone</td><td>&mdash;</td>" in diagnostics  # not "– (0)"
