@@ -1,6 +1,6 @@
 """`flame serve`: run a judge as an HTTP service (extra: serve).
 
-    flame serve --model M --host 127.0.0.1 --port 8000 [--api-key-env FLAME_API_KEY]
+    flame serve --model M --host 127.0.0.1 --port 8000 [--api-key-env FLAME_API_KEY] [--pairwise separate]
                 [--max-batch 8 --max-wait-ms 10 --queue 256 --timeout 30 ...]
 
 With --api-key-env NAME, the key is read from $NAME and every endpoint but /health needs
@@ -19,7 +19,7 @@ from rich.console import Console
 
 from flame.core.errors import FlameError
 
-from .output import MODEL_HELP
+from .output import MODEL_HELP, PAIRWISE_HELP, pairwise_mode
 
 err = Console(stderr=True)
 
@@ -56,6 +56,7 @@ def serve(
     max_input_tokens: int | None = typer.Option(None, min=1, help="prompt length limit (default: the model's context less 64)"),
     state_dir: Path | None = typer.Option(None, help="where batch jobs are kept (default: $FLAME_HOME/serve)"),
     swap: bool = typer.Option(True, help="pairwise: judge both candidate orders and average"),
+    pairwise: str | None = typer.Option(None, "--pairwise", help=PAIRWISE_HELP),
     cache: bool = typer.Option(True, help="use the result cache in $FLAME_HOME/cache"),
     log_level: str = typer.Option("info", help="uvicorn log level"),
 ) -> None:
@@ -67,6 +68,7 @@ def serve(
         require("uvicorn", "serve")
         require("prometheus_client", "serve")
         key = api_key_from_env(api_key_env) if api_key_env else None
+        mode = pairwise_mode(pairwise, model)
     except FlameError as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2)
@@ -86,7 +88,7 @@ def serve(
 
     settings = Settings(api_key=key, max_batch=max_batch, max_wait_ms=max_wait_ms, queue_size=queue,
                         timeout_s=timeout, max_body_bytes=int(max_body_mb * 2**20),
-                        max_input_tokens=max_input_tokens, state_dir=state_dir, swap=swap)
+                        max_input_tokens=max_input_tokens, state_dir=state_dir, swap=swap, pairwise=mode)
     err.print(f"loading {model} ...")
     try:
         # Pairwise items with swap are 4 score requests each; Likert scales more: leave room.
@@ -94,7 +96,7 @@ def serve(
     except FlameError as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2)
-    run(create_app(Autorater(backend, swap=swap), settings), host, port, log_level=log_level)
+    run(create_app(Autorater(backend, swap=swap, pairwise=mode), settings), host, port, log_level=log_level)
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m flame.cli.serve`, used by the crash test

@@ -67,7 +67,8 @@ UNION_TAGS = ("item", "pairwise", "pointwise", "classification")  # see schemas:
 class Settings:
     """Server options. `api_key` None means no auth (the CLI then binds to loopback only);
     `max_input_tokens` None means the model's context length less room for the verdict;
-    `state_dir` None means $FLAME_HOME/serve."""
+    `state_dir` None means $FLAME_HOME/serve; `swap` and `pairwise` (flame.judge.autorater:
+    "ab" or "separate") are how pairwise items are judged when the app is given a backend."""
 
     api_key: str | None = None
     max_batch: int = 8
@@ -78,6 +79,7 @@ class Settings:
     max_input_tokens: int | None = None
     state_dir: Path | None = None
     swap: bool = True
+    pairwise: str = "ab"
 
 
 def _error(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -116,7 +118,7 @@ class _Service:
         target = self.target
         if not isinstance(target, (Autorater, Backend)) and callable(target):
             target = target()
-        return target if isinstance(target, Autorater) else Autorater(target, swap=self.settings.swap)
+        return target if isinstance(target, Autorater) else Autorater(target, swap=self.settings.swap, pairwise=self.settings.pairwise)
 
     def start(self) -> None:
         s = self.settings
@@ -179,7 +181,7 @@ class _Service:
 
 def create_app(target: Target, settings: Settings | None = None) -> FastAPI:
     """The HTTP app over an Autorater, a Backend (wrapped in an Autorater with
-    `settings.swap`), or a zero-argument factory of either (called at startup)."""
+    `settings.swap` and `settings.pairwise`), or a zero-argument factory of either (called at startup)."""
     settings = settings or Settings()
     svc = _Service(target, settings)
 

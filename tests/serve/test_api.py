@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+import typer
 from fastapi.testclient import TestClient
 
 from flame.judge import adhoc
@@ -196,3 +198,48 @@ def test_a_text_over_the_token_limit_is_judged_in_chunks_with_split_long(scripte
     # every chunk's prompt fits the server's cap (the scripted backend has no tokenizer: bytes / BYTES_PER_TOKEN)
     assert max(len(c.encode()) for c in contexts) <= 2000 * BYTES_PER_TOKEN
     assert wrong.status_code == 422 and "split_long must be one of the classes" in wrong.text
+
+
+def test_pairwise_separate_answers_with_each_response_judged_alone(scripted, tmp_path):
+    backend = scripted()
+    task = adhoc.pairwise()
+    example = adhoc.pairwise_example(task, prompt=PAIR["prompt"], a=PAIR["response_a"], b=PAIR["response_b"])
+    expected = Autorater(backend, pairwise="separate").judge(task, example).to_dict()
+    contexts = []
+    score = backend.score
+    backend.score = lambda requests: (contexts.extend(r.context for r in requests), score(requests))[1]
+    with _client(backend, tmp_path, pairwise="separate") as client:
+        r = client.post("/v1/judge/pairwise", json=PAIR)
+        job_id = client.post("/v1/jobs", json={"task": "pairwise", "jsonl": json.dumps(PAIR)}).json()["id"]
+        for _ in range(200):
+            job = client.get(f"/v1/jobs/{job_id}").json()
+            if job["status"] == "done":
+                break
+            time.sleep(0.05)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"id": None, "line": None, **expected}
+    assert r.json()["order_probs"] == {} and r.json()["orders_agree"] is None and r.json()["first_order"] is None
+    assert sum(r.json()["probs"].values()) == pytest.approx(1.0)
+    assert job["status"] == "done" and job["results"][0]["probs"] == expected["probs"]  # jobs judge the same way
+    # the responses were never shown together: every prompt scored holds one of them
+    assert contexts and all(("response: 4\n" in c) != ("response: 5\n" in c) for c in contexts)
+
+
+def test_flame_serve_pairwise_separate_builds_a_server_that_judges_each_response_alone(tiny_model_dir, tmp_path,
+                                                                                      monkeypatch):
+    from typer.testing import CliRunner
+
+    import flame.serve
+    from flame.cli.serve import serve
+
+    apps = []
+    monkeypatch.setattr(flame.serve, "run", lambda app, host, port, log_level: apps.append(app))
+    app = typer.Typer()
+    app.command()(serve)
+    result = CliRunner().invoke(app, ["--model", str(tiny_model_dir), "--pairwise", "separate", "--no-cache",
+                                      "--state-dir", str(tmp_path / "state")])
+    assert result.exit_code == 0, result.output
+    with TestClient(apps[0]) as client:
+        r = client.post("/v1/judge/pairwise", json=PAIR)
+    assert r.status_code == 200, r.text
+    assert r.json()["valid"] and r.json()["order_probs"] == {} and r.json()["orders_agree"] is None
