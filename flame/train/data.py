@@ -32,7 +32,7 @@ from flame.core.records import Example, Provenance, TaskSpec, TaskType
 from flame.core.template import render
 from flame.data.common import RESPONSE_A, RESPONSE_B
 from flame.judge.autorater import swap_candidates
-from flame.judge.backends.hf import chat_prepare, encode_context, split_whitespace
+from flame.judge.backends.hf import chat_prepare, common_prefix, encode_context, split_whitespace
 from flame.judge.separate import NO, PREFERRED, RESPONSE, YES, single_response_example, single_response_task
 
 IGNORE = -100
@@ -241,26 +241,41 @@ def pair_margins(model: Any, pairs: Sequence[Pair], pad_id: int, label_ids: Sequ
     """s_chosen - s_rejected for each pair, where s = logit(Yes) - logit(No) at a sequence's
     last token (the judge's response score, flame.judge.separate).
 
-    Chosen and rejected sequences run in one right-padded pass; the LM head runs only at
-    the positions that end some sequence.
+    The two sequences of a pair share everything before the candidate (chat header,
+    instructions, context): that prefix runs once, and the two rests run on its KV cache
+    (gradients flow through the cache), at about half the tokens of two full passes. Pairs
+    run one at a time: on a CPU, padding costs more than small batches save.
     """
     import torch
 
-    seqs = [s for p in pairs for s in (p.chosen, p.rejected)]
-    width = max(len(s) for s in seqs)
     device = next(model.parameters()).device
-    ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(seqs), width), dtype=torch.long)
-    for i, s in enumerate(seqs):
-        ids[i, : len(s)] = torch.tensor(s)
-        mask[i, : len(s)] = 1
-    ends = torch.tensor([len(s) - 1 for s in seqs])
-    positions, where = torch.unique(ends, return_inverse=True)
-    logits = model(input_ids=ids.to(device), attention_mask=mask.to(device), logits_to_keep=positions.to(device)).logits
-    last = logits[torch.arange(len(seqs), device=device), where.to(device)].float()
     yes, no = label_ids
-    score = (last[:, yes] - last[:, no]).view(-1, 2)
-    return score[:, 0] - score[:, 1]
+    margins = []
+    for pair in pairs:
+        seqs = (pair.chosen, pair.rejected)
+        shared = min(common_prefix(seqs), len(pair.chosen) - 1, len(pair.rejected) - 1)
+        cache = None
+        if shared:
+            cache = model(input_ids=torch.tensor([pair.chosen[:shared]], device=device), use_cache=True,
+                          logits_to_keep=1).cache
+            cache.batch_repeat_interleave(2)
+        rests = [s[shared:] for s in seqs]
+        width = max(len(r) for r in rests)
+        ids = torch.full((2, width), pad_id, dtype=torch.long)
+        mask = torch.zeros((2, shared + width), dtype=torch.long)
+        mask[:, :shared] = 1
+        for i, r in enumerate(rests):
+            ids[i, : len(r)] = torch.tensor(r)
+            mask[i, shared : shared + len(r)] = 1
+        ends = torch.tensor([len(r) - 1 for r in rests])
+        positions, where = torch.unique(ends, return_inverse=True)
+        out = model(input_ids=ids.to(device), attention_mask=mask.to(device), cache=cache, use_cache=shared > 0,
+                    position_ids=(shared + torch.arange(width)).expand(2, -1).to(device),
+                    logits_to_keep=positions.to(device))
+        last = out.logits[torch.arange(2, device=device), where.to(device)].float()
+        score = last[:, yes] - last[:, no]
+        margins.append(score[0] - score[1])
+    return torch.stack(margins)
 
 
 def preference_loss_sum(model: Any, pairs: Sequence[Pair], pad_id: int, label_ids: Sequence[int]) -> tuple[Any, int]:

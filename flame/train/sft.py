@@ -141,6 +141,8 @@ def train(cfg: TrainConfig, callbacks: Sequence[Any] = (), resume: bool = False)
         state.step, state.tokens, state.examples = saved["step"], saved["tokens"], saved["examples"]
         state.history = saved["history"]
     _call(callbacks, "on_train_begin", state)
+    if cfg.eval_every and state.step == 0:  # the learning curve starts at the untrained model
+        _validate(run, state, callbacks)
 
     while state.step < cfg.max_steps:
         started = time.perf_counter()

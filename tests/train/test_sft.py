@@ -122,7 +122,7 @@ def test_cli_tiny_config_trains_validates_and_rm_continues(tiny_model, collectio
     assert ckpts == ["step-000002", "step-000004"]
     state = json.loads((out / "checkpoints" / "step-000004" / "trainer_state.json").read_text())
     evals = [h for h in state["history"] if "val_accuracy" in h]
-    assert [h["step"] for h in evals] == [2, 4]
+    assert [h["step"] for h in evals] == [0, 2, 4]  # from the untrained model on
     # validation judges every task's examples as benchmarks do: pairwise ones in both orders
     assert {"val_accuracy/hh_rlhf_harmlessness", "val_orders_agree/hh_rlhf_harmlessness",
             "val_first_shown/wmt_mqm_pairwise"} <= set(evals[-1])
