@@ -87,6 +87,9 @@ class Source:
 
     `expected` maps task name to the number of examples the reader should yield from the
     full files (documented in the adapter against the dataset's SOURCE/README counts).
+    `table7` names the rows of FLAMe's Table 7 (as spelled in flame/data/table7.py) the source
+    implements; `excluded` says why those rows are left out of FLAMe's collection here, when
+    they are (e.g. a non-commercial license).
     """
 
     name: str
@@ -101,6 +104,8 @@ class Source:
     hf: HFOrigin | None = None
     expected: dict[str, int] = field(default_factory=dict)
     notes: str = ""
+    table7: tuple[str, ...] = ()
+    excluded: str = ""
 
     @property
     def permissive(self) -> bool:

@@ -1,9 +1,9 @@
 """The registry of public human-judgment sources: one module per dataset.
 
-The built-in map is assembled here from three static lists (no import side effects):
-the datasets mirrored in shared/data, and the Hub-hosted Table 7 datasets in
-`_hub_general` (general response quality) and `_hub_other` (factuality, math, coding,
-safety, instruction tuning).
+The built-in map is assembled here from two static lists (no import side effects): the
+datasets mirrored in shared/data, and the FLAMe Table 7 datasets read from their public
+origin, the Hugging Face Hub (all but MOCHA, whose files are pinned to a GitHub commit).
+Each source declares the Table 7 rows it implements (`Source.table7`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from flame.core.registry import Registry
 
 from ..source import Source
-from . import _hub_general, _hub_other
 
 MIRRORED = {
     # train (FLAMe Table 7 datasets mirrored in shared/data, plus TruthfulQA and WMT MQM)
@@ -36,5 +35,32 @@ MIRRORED = {
     "human_eval": "flame.data.sources.human_eval:SOURCE",
     "codet_humaneval_samples": "flame.data.sources.codet_humaneval_samples:SOURCE",
 }
-
-SOURCES: Registry[Source] = Registry("source", {**MIRRORED, **_hub_general.SOURCES, **_hub_other.SOURCES})
+HUB = {
+    # general response quality
+    "helpsteer": "flame.data.sources.helpsteer:SOURCE",
+    "shp": "flame.data.sources.shp:SOURCE",
+    "hh_rlhf_hub": "flame.data.sources.hh_rlhf_hub:SOURCE",
+    "summarize_feedback": "flame.data.sources.summarize_feedback:SOURCE",
+    "seahorse": "flame.data.sources.seahorse:SOURCE",
+    "beavertails": "flame.data.sources.beavertails:SOURCE",
+    "beavertails_preference": "flame.data.sources.beavertails_preference:SOURCE",
+    "feedbackqa": "flame.data.sources.feedbackqa:SOURCE",
+    "instrusum": "flame.data.sources.instrusum:SOURCE",
+    "crepe": "flame.data.sources.crepe:SOURCE",
+    # factuality, math, coding, instruction tuning
+    "prm800k": "flame.data.sources.prm800k:SOURCE",
+    "commitpack": "flame.data.sources.commitpack:SOURCE",
+    "code_contests": "flame.data.sources.code_contests:SOURCE",
+    "mnli": "flame.data.sources.mnli:SOURCE",
+    "esnli": "flame.data.sources.esnli:SOURCE",
+    "paws": "flame.data.sources.paws:SOURCE",
+    "qqp": "flame.data.sources.qqp:SOURCE",
+    "stsb": "flame.data.sources.stsb:SOURCE",
+    "vitaminc": "flame.data.sources.vitaminc:SOURCE",
+    "halueval": "flame.data.sources.halueval:SOURCE",
+    "faithdial": "flame.data.sources.faithdial:SOURCE",
+    "tulu2": "flame.data.sources.tulu2:SOURCE",
+    "mocha": "flame.data.sources.mocha:SOURCE",
+    "wikibio_hallucination": "flame.data.sources.wikibio_hallucination:SOURCE",
+}
+SOURCES: Registry[Source] = Registry("source", {**MIRRORED, **HUB})

@@ -614,4 +614,5 @@ SOURCE = Source(
     },
     notes=("QAGS-CNN/XSum are registered by unieval_meta_eval (same judgments). Pointwise targets "
            "are mean ratings rounded half up; identical outputs are pooled."),
+    table7=("SummEval", "QAGS"),
 )

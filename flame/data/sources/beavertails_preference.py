@@ -106,4 +106,7 @@ SOURCE = Source(
     reader=read,
     hf=HFOrigin("PKU-Alignment/PKU-SafeRLHF", "d18ee9daa7f7a466c993213c84691b30c0e4c88d"),
     notes="Non-commercial license: evaluation-only; left out of permissive mixtures.",
+    table7=("BeaverTails Helpfulness", "BeaverTails Harmlessness"),
+    excluded=("not permissive: the Hub card of PKU-Alignment/PKU-SafeRLHF declares CC-BY-NC-4.0; the adapter is kept "
+              "for evaluation-only use and --permissive-only leaves it out"),
 )

@@ -30,7 +30,7 @@ from ..common import pairwise_example, pairwise_task
 from ..files import SourceFiles
 from ..readers import clean, get
 from ..source import HFOrigin, Item, Source
-from ._hub_other_kit import excluded, read_split, text
+from ._hub_kit import excluded, read_split, text
 
 NAME = "code_contests"
 LICENSE = "CC-BY-4.0"
@@ -104,4 +104,5 @@ SOURCE = Source(
     tasks=(TASK,),
     reader=read,
     hf=HFOrigin(DATASET, REVISION, None, SPLIT),
+    table7=("Code Contests",),
 )

@@ -37,7 +37,7 @@ from ..common import pairwise_example, pairwise_task
 from ..files import SourceFiles
 from ..readers import clean, get
 from ..source import HFOrigin, Item, Source
-from ._hub_other_kit import excluded, read_split, text
+from ._hub_kit import excluded, read_split, text
 
 NAME = "commitpack"
 LICENSE = "MIT"
@@ -138,4 +138,5 @@ SOURCE = Source(
     tasks=(CHANGE_TASK, BUGFIX_TASK),
     reader=read,
     hf=HFOrigin(DATASET, REVISION, None, SPLIT),
+    table7=("CommitPack", "CommitPack-Bugs"),
 )

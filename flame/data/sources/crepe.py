@@ -37,21 +37,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from flame.core.errors import DataError
-from flame.core.records import (
-    Capability,
-    Example,
-    InputField,
-    LabelSpace,
-    OutputField,
-    Provenance,
-    Role,
-    TaskSpec,
-    TaskType,
-)
+from flame.core.records import Capability, Example, InputField, Provenance, Role
 
 from ..files import SourceFiles
 from ..readers import clean, get, guarded
 from ..source import HFOrigin, Item, Rejected, Source
+from ._hub_kit import classification_task, generative_task
 
 NAME = "crepe"
 LICENSE = "BSD-3-Clause"
@@ -68,35 +59,32 @@ _INTRO = (
     "subjective or based on an opinion do not count. "
 )
 _INPUTS = (InputField("question", "the Reddit question"), InputField("comment", "the top comment"))
-DETECTION = TaskSpec(
-    name="crepe_false_presupposition",
-    task_type=TaskType.CLASSIFICATION,
-    capability=Capability.GENERAL,
+DETECTION = classification_task(
+    "crepe_false_presupposition",
     title="Does the question rest on a false presupposition?",
     description=_INTRO + (
         "Answer Yes if the question takes for granted something that is false (the comment "
         "or common knowledge shows it), No if everything it presupposes is true."),
     inputs=_INPUTS,
-    outputs=(OutputField("answer", LabelSpace.classes("Yes", "No"), "whether there is a false presupposition"),),
+    output="answer",
+    labels=("Yes", "No"),
+    output_help="whether there is a false presupposition",
+    capability=Capability.GENERAL,
     source=NAME,
     license=LICENSE,
-    role=Role.TRAIN,
 )
-CORRECTION = TaskSpec(
-    name="crepe_correction",
-    task_type=TaskType.GENERATIVE,
-    capability=Capability.GENERAL,
+CORRECTION = generative_task(
+    "crepe_correction",
     title="State the question's false presupposition and correct it.",
     description=_INTRO + (
         "This question does rest on a false presupposition. Write it as one declarative "
         "sentence (what the asker wrongly assumes), then write the correction: one sentence "
         "saying what is actually true, based on the comment."),
     inputs=_INPUTS,
-    outputs=(OutputField("presupposition", LabelSpace.free_text(), "the false presupposition"),
-             OutputField("correction", LabelSpace.free_text(), "its correction")),
+    outputs={"presupposition": "the false presupposition", "correction": "its correction"},
+    capability=Capability.GENERAL,
     source=NAME,
     license=LICENSE,
-    role=Role.TRAIN,
 )
 
 
@@ -144,5 +132,6 @@ SOURCE = Source(
     tasks=(DETECTION, CORRECTION),
     reader=read,
     hf=HFOrigin("tasksource/CREPE", "main"),
+    table7=("CREPE",),
     notes="Hub copy of the authors' labeled JSONL files; the 25 retrieved passages are not used.",
 )

@@ -16,69 +16,40 @@ A row with no gold label (-1) is excluded by design; one with an empty explanati
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import partial
+from flame.core.records import Capability
 
-from flame.core.records import (
-    Capability,
-    InputField,
-    LabelSpace,
-    OutputField,
-    Role,
-    TaskSpec,
-    TaskType,
-)
+from ..source import HFOrigin
+from ._hub_kit import Column, RowTask, hub_source, without_gold_label
+from .mnli import RELATION
 
-from ..files import SourceFiles
-from ..source import HFOrigin, Item, Source
-from ._hub_other_kit import read_split
-from .mnli import LABELS, nli_items
-
-NAME = "esnli"
-LICENSE = "MIT, CC-BY-SA-4.0"
-DATASET, REVISION, SPLIT = "esnli", "main", "train"
-
-TASK = TaskSpec(
-    name="esnli_entailment",
-    task_type=TaskType.CLASSIFICATION,
-    capability=Capability.FACTUALITY,
-    title="Does the premise entail, contradict, or say nothing about the hypothesis, and why?",
-    description=(
-        "The premise is a caption of a photograph (from Flickr30k); the hypothesis is a sentence a "
-        "crowdworker wrote about the same scene. Decide the relation: Entailment if the hypothesis is "
-        "definitely true of the scene the premise describes, Contradiction if it is definitely false, "
-        "Neutral if it might be true or false. Then explain the decision in one or two sentences, as the "
-        "e-SNLI annotators did: point to the words of the premise and hypothesis that decide it and say "
-        "how they relate (e.g. \"A man playing a guitar is playing an instrument\" for entailment, "
-        "\"A person cannot sleep and run at the same time\" for contradiction, \"Not every person in a "
-        "park is waiting for a friend\" for neutral). The explanation must justify the label on its own, "
-        "without restating the sentences in full."
-    ),
-    inputs=(InputField("premise", "the caption taken as true"), InputField("hypothesis", "the sentence to check")),
-    outputs=(
-        OutputField("relation", LabelSpace.classes(*LABELS.values()), "how the premise bears on the hypothesis"),
-        OutputField("explanation", LabelSpace.free_text(), "why, in one or two sentences"),
-    ),
-    source=NAME,
-    license=LICENSE,
-    role=Role.TRAIN,
-    notes="SNLI gold label and e-SNLI explanation_1 from the train split.",
-)
-
-
-def read(files: SourceFiles) -> Iterator[Item]:
-    """e-SNLI train pairs with label and explanation."""
-    yield from read_split(files, SPLIT, partial(nli_items, TASK.name, texts={"explanation": "explanation_1"}))
-
-
-SOURCE = Source(
-    name=NAME,
+SOURCE = hub_source(
+    "esnli",
     title="e-SNLI (train)",
-    license=LICENSE,
-    role=Role.TRAIN,
+    license="MIT, CC-BY-SA-4.0",
     homepage="https://github.com/OanaMariaCamburu/e-SNLI",
     citation="Camburu et al. 2018, e-SNLI: Natural Language Inference with Natural Language Explanations",
-    tasks=(TASK,),
-    reader=read,
-    hf=HFOrigin(DATASET, REVISION, None, SPLIT),
+    hf=HFOrigin("esnli", "main", None, "train"),
+    table7=("e-SNLI",),
+    task=RowTask(
+        "esnli_entailment",
+        title="Does the premise entail, contradict, or say nothing about the hypothesis, and why?",
+        description=(
+            "The premise is a caption of a photograph (from Flickr30k); the hypothesis is a sentence a "
+            "crowdworker wrote about the same scene. Decide the relation: Entailment if the hypothesis is "
+            "definitely true of the scene the premise describes, Contradiction if it is definitely false, "
+            "Neutral if it might be true or false. Then explain the decision in one or two sentences, as the "
+            "e-SNLI annotators did: point to the words of the premise and hypothesis that decide it and say "
+            "how they relate (e.g. \"A man playing a guitar is playing an instrument\" for entailment, "
+            "\"A person cannot sleep and run at the same time\" for contradiction, \"Not every person in a "
+            "park is waiting for a friend\" for neutral). The explanation must justify the label on its own, "
+            "without restating the sentences in full."
+        ),
+        capability=Capability.FACTUALITY,
+        inputs=(Column("premise", "premise", "the caption taken as true"),
+                Column("hypothesis", "hypothesis", "the sentence to check")),
+        output=RELATION,
+        explanations=(Column("explanation", "explanation_1", "why, in one or two sentences"),),
+        unlabeled=without_gold_label,
+        notes="SNLI gold label and e-SNLI explanation_1 from the train split.",
+    ),
 )

@@ -29,7 +29,7 @@ from flame.core.records import Capability, Example, InputField, Provenance, Role
 from ..files import SourceFiles
 from ..readers import clean, get
 from ..source import HFOrigin, Item, Source
-from ._hub_other_kit import classification_task, read_split, text
+from ._hub_kit import classification_task, read_split, text
 
 NAME = "faithdial"
 LICENSE = "MIT"
@@ -102,4 +102,5 @@ SOURCE = Source(
     tasks=(TASK,),
     reader=read,
     hf=HFOrigin(DATASET, REVISION, None, SPLIT),
+    table7=("FaithDial",),
 )

@@ -37,21 +37,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from flame.core.errors import DataError
-from flame.core.records import (
-    Capability,
-    Example,
-    InputField,
-    LabelSpace,
-    OutputField,
-    Provenance,
-    Role,
-    TaskSpec,
-    TaskType,
-)
+from flame.core.records import Capability, Example, InputField, Provenance, Role
 
 from ..files import SourceFiles
 from ..readers import clean, get, guarded
 from ..source import HFOrigin, Item, Source
+from ._hub_kit import classification_task, generative_task
 
 NAME = "feedbackqa"
 LICENSE = "Apache-2.0"
@@ -77,22 +68,21 @@ _SCALE = (
 )
 _CONTEXT_FIELDS = (InputField("question", "the user's question"),
                    InputField("answer", "the FAQ passage returned as the answer"))
-RATING = TaskSpec(
-    name="feedbackqa_rating",
-    task_type=TaskType.POINTWISE,
-    capability=Capability.GENERAL,
+RATING = classification_task(
+    "feedbackqa_rating",
     title="How well does the FAQ passage answer the user's COVID-19 question?",
     description=_CONTEXT + _SCALE,
     inputs=_CONTEXT_FIELDS,
-    outputs=(OutputField("rating", LabelSpace.classes(*RATINGS), "the rating of the answer"),),
+    output="rating",
+    labels=RATINGS,
+    pointwise=True,
+    output_help="the rating of the answer",
+    capability=Capability.GENERAL,
     source=NAME,
     license=LICENSE,
-    role=Role.TRAIN,
 )
-EXPLANATION = TaskSpec(
-    name="feedbackqa_explanation",
-    task_type=TaskType.GENERATIVE,
-    capability=Capability.GENERAL,
+EXPLANATION = generative_task(
+    "feedbackqa_explanation",
     title="Explain what is good and bad about the FAQ passage as an answer to the question.",
     description=_CONTEXT + (
         "Write the feedback a careful user would give: one to three sentences naming what "
@@ -100,10 +90,10 @@ EXPLANATION = TaskSpec(
         "for (e.g. 'it describes COVID-19 symptoms but says nothing about the flu'), so "
         "that the system's designers could improve the answer."),
     inputs=_CONTEXT_FIELDS,
-    outputs=(OutputField("explanation", LabelSpace.free_text(), "the feedback on the answer"),),
+    outputs={"explanation": "the feedback on the answer"},
+    capability=Capability.GENERAL,
     source=NAME,
     license=LICENSE,
-    role=Role.TRAIN,
 )
 TASKS = (RATING, EXPLANATION)
 
@@ -156,4 +146,5 @@ SOURCE = Source(
     hf=HFOrigin("McGill-NLP/feedbackQA", REVISION),
     notes="Hub-hosted JSON files read directly (the repository's loading script is not run); "
           "one example per rater.",
+    table7=("FeedbackQA",),
 )

@@ -19,61 +19,36 @@ human judgments only). The responses here are ChatGPT outputs; the labels are hu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from flame.core.records import Capability
 
-from flame.core.records import Capability, Example, InputField, Provenance, Role
+from ..source import HFOrigin
+from ._hub_kit import Column, Labels, RowTask, hub_source
 
-from ..files import SourceFiles
-from ..source import HFOrigin, Item, Source
-from ._hub_other_kit import classification_task, label, read_split, text
-
-NAME = "halueval"
-LICENSE = "MIT"
-DATASET, REVISION, CONFIG, SPLIT = "pminervini/HaluEval", "b1171838c842be2327fbd9766e904c63a4224dd7", "general", "data"
-LABELS = {"yes": "Yes", "no": "No"}
-
-TASK = classification_task(
-    "halueval_general_hallucination",
-    title="Does the chatbot's response contain hallucinated content?",
-    description=(
-        "A user query (an instruction or question of the kind people send to a chat assistant) and a "
-        "response written by a chat assistant. Answer Yes if the response contains hallucinated "
-        "content: information that is false, that cannot be verified from existing world knowledge "
-        "(invented facts, names, numbers, quotes, references), or that is irrelevant to and unsupported "
-        "by the query. Answer No if everything the response states is factual and relevant. Judge "
-        "factual content, not style, length or helpfulness; a response that declines or hedges without "
-        "stating anything false is not hallucinated."
-    ),
-    inputs=(InputField("query", "the user's query"), InputField("response", "the assistant's response")),
-    output="hallucination",
-    labels=("Yes", "No"),
-    output_help="Yes if the response contains hallucinated content",
-    capability=Capability.FACTUALITY,
-    source=NAME,
-    license=LICENSE,
-    notes="Human label `hallucination` (yes/no) of HaluEval's general subset.",
-)
-
-
-def _convert(record: Any, prov: Provenance) -> Iterator[Item]:
-    inputs = {"query": text(record, "user_query", prov), "response": text(record, "chatgpt_response", prov)}
-    yield Example(TASK.name, inputs, {"hallucination": label(record, "hallucination", LABELS, prov)}, prov)
-
-
-def read(files: SourceFiles) -> Iterator[Item]:
-    """HaluEval general queries with their human hallucination label."""
-    yield from read_split(files, SPLIT, _convert, CONFIG)
-
-
-SOURCE = Source(
-    name=NAME,
+SOURCE = hub_source(
+    "halueval",
     title="HaluEval (general)",
-    license=LICENSE,
-    role=Role.TRAIN,
+    license="MIT",
     homepage="https://github.com/RUCAIBox/HaluEval",
     citation="Li et al. 2023, HaluEval: A Large-Scale Hallucination Evaluation Benchmark for Large Language Models",
-    tasks=(TASK,),
-    reader=read,
-    hf=HFOrigin(DATASET, REVISION, CONFIG, SPLIT),
+    hf=HFOrigin("pminervini/HaluEval", "b1171838c842be2327fbd9766e904c63a4224dd7", "general", "data"),
+    table7=("HaluEval",),
+    task=RowTask(
+        "halueval_general_hallucination",
+        title="Does the chatbot's response contain hallucinated content?",
+        description=(
+            "A user query (an instruction or question of the kind people send to a chat assistant) and a "
+            "response written by a chat assistant. Answer Yes if the response contains hallucinated "
+            "content: information that is false, that cannot be verified from existing world knowledge "
+            "(invented facts, names, numbers, quotes, references), or that is irrelevant to and unsupported "
+            "by the query. Answer No if everything the response states is factual and relevant. Judge "
+            "factual content, not style, length or helpfulness; a response that declines or hedges without "
+            "stating anything false is not hallucinated."
+        ),
+        capability=Capability.FACTUALITY,
+        inputs=(Column("query", "user_query", "the user's query"),
+                Column("response", "chatgpt_response", "the assistant's response")),
+        output=Labels("hallucination", "hallucination", {"yes": "Yes", "no": "No"},
+                      "Yes if the response contains hallucinated content"),
+        notes="Human label `hallucination` (yes/no) of HaluEval's general subset.",
+    ),
 )

@@ -29,22 +29,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from flame.core.errors import DataError
-from flame.core.records import (
-    Capability,
-    Example,
-    InputField,
-    LabelSpace,
-    OutputField,
-    Provenance,
-    Role,
-    TaskSpec,
-    TaskType,
-)
+from flame.core.records import Capability, Example, InputField, Provenance, Role
 
 from ..common import pairwise_example, pairwise_task
 from ..files import SourceFiles
 from ..readers import clean, get
 from ..source import HFOrigin, Item, Rejected, Source
+from ._hub_kit import classification_task
 
 NAME = "helpsteer"
 LICENSE = "CC-BY-4.0"
@@ -103,17 +94,18 @@ ATTRIBUTES: dict[str, tuple[str, str]] = {
 
 CONTEXT = (InputField("prompt", "the user's prompt"), InputField("response", "the assistant's response"))
 POINTWISE = {
-    attr: TaskSpec(
-        name=f"helpsteer_{attr}",
-        task_type=TaskType.POINTWISE,
-        capability=Capability.GENERAL,
+    attr: classification_task(
+        f"helpsteer_{attr}",
         title=title,
         description=_INTRO + text,
         inputs=CONTEXT,
-        outputs=(OutputField(attr, LabelSpace.likert(0, 4), f"the human {attr} rating"),),
+        output=attr,
+        labels=(),
+        likert=(0, 4),
+        output_help=f"the human {attr} rating",
+        capability=Capability.GENERAL,
         source=NAME,
         license=LICENSE,
-        role=Role.TRAIN,
     )
     for attr, (title, text) in ATTRIBUTES.items()
 }
@@ -193,4 +185,5 @@ SOURCE = Source(
     reader=read,
     hf=HFOrigin("nvidia/HelpSteer", "4d715889bb2581702d73cd98e58162e7b90e569b"),
     notes="Hub-hosted; 37,120 rated responses (35,331 train + 1,789 validation).",
+    table7=("HelpSteer",),
 )

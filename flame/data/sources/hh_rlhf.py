@@ -85,4 +85,5 @@ SOURCE = Source(
     reader=read,
     files=(github_file(REPO, COMMIT, FILE, "ebfaaed21162a4de120ae85366075b34425e2a6303fac59b99555002f7016f03"),),
     expected={HARMLESSNESS.name: 2308},
+    table7=("HH RLHF Harmlessness",),
 )

@@ -41,22 +41,13 @@ from itertools import combinations
 from typing import Any
 
 from flame.core.errors import DataError
-from flame.core.records import (
-    Capability,
-    Example,
-    InputField,
-    LabelSpace,
-    OutputField,
-    Provenance,
-    Role,
-    TaskSpec,
-    TaskType,
-)
+from flame.core.records import Capability, Example, InputField, Provenance, Role
 
 from ..common import pairwise_example, pairwise_task
 from ..files import SourceFiles
 from ..readers import clean, get, guarded
 from ..source import HFOrigin, Item, Rejected, Source
+from ._hub_kit import classification_task
 
 NAME = "instrusum"
 LICENSE = "BSD-3-Clause"
@@ -95,10 +86,8 @@ TASKS = {
         notes=f"Derived from mean 1-5 ratings: pairs whose means differ by >= {MIN_GAP:g}.")
     for aspect, (title, criteria) in ASPECTS.items()
 }
-FACTUAL = TaskSpec(
-    name=f"{NAME}_factual",
-    task_type=TaskType.CLASSIFICATION,
-    capability=Capability.GENERAL,
+FACTUAL = classification_task(
+    f"{NAME}_factual",
     title="Is the summary factually consistent with the article?",
     description=_INTRO + (
         "Is this summary factually consistent with the article? Answer Yes only if every "
@@ -106,10 +95,12 @@ FACTUAL = TaskSpec(
         "misrepresents or goes beyond what the article says; No if any statement does."),
     inputs=(InputField("article", "the news article"), InputField("requirement", "the summary requirement"),
             InputField("summary", "the summary")),
-    outputs=(OutputField("answer", LabelSpace.classes("Yes", "No"), "whether the summary is consistent"),),
+    output="answer",
+    labels=("Yes", "No"),
+    output_help="whether the summary is consistent",
+    capability=Capability.GENERAL,
     source=NAME,
     license=LICENSE,
-    role=Role.TRAIN,
 )
 
 
@@ -173,5 +164,6 @@ SOURCE = Source(
     tasks=(*TASKS.values(), FACTUAL),
     reader=read,
     hf=HFOrigin("Salesforce/InstruSum", "main", config=CONFIG, split=SPLIT),
+    table7=("InstruSum",),
     notes="Gated Hub dataset (accept the terms on the Hub first); revision 'main'.",
 )

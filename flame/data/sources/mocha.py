@@ -39,7 +39,7 @@ from flame.core.records import Capability, Example, InputField, Provenance, Role
 from ..files import SourceFiles
 from ..readers import guarded
 from ..source import Item, Source, github_file
-from ._hub_other_kit import classification_task, text
+from ._hub_kit import classification_task, text
 
 NAME = "mocha"
 LICENSE = "CC-BY-SA-4.0"
@@ -130,4 +130,5 @@ SOURCE = Source(
     tasks=(TASK,),
     reader=read,
     files=(github_file(REPO, COMMIT, ARCHIVE, "", origin_path=f"data/{ARCHIVE}"),),
+    table7=("MOCHA",),
 )

@@ -13,61 +13,36 @@ team decides how to list such terms. PAWS-QQP is not on the Hub (QQP's terms).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from flame.core.records import Capability
 
-from flame.core.records import Capability, Example, InputField, Provenance, Role
+from ..source import HFOrigin
+from ._hub_kit import Column, Labels, RowTask, hub_source
 
-from ..files import SourceFiles
-from ..source import HFOrigin, Item, Source
-from ._hub_other_kit import classification_task, label, read_split, text
-
-NAME = "paws"
-LICENSE = "LicenseRef-PAWS (free use for any purpose)"
-DATASET, REVISION, CONFIG, SPLIT = "google-research-datasets/paws", "main", "labeled_final", "train"
-LABELS = {1: "Yes", 0: "No"}
-
-TASK = classification_task(
-    "paws_paraphrase",
-    title="Do the two sentences mean the same thing?",
-    description=(
-        "Two sentences from Wikipedia, often with nearly the same words: one was produced from the other "
-        "by swapping words or phrases or by back-translation, which may or may not change its meaning. "
-        "Answer Yes if they are paraphrases: both convey exactly the same information, with the same "
-        "people, places, things and the same relations between them (who did what to whom, what belongs "
-        "to what, what happened when). Answer No if the meaning differs in any way, even if the two "
-        "sentences share all their words, e.g. \"Flights from New York to Florida\" vs \"Flights from "
-        "Florida to New York\". Small differences in wording that keep the meaning do not matter."
-    ),
-    inputs=(InputField("sentence_1", "the first sentence"), InputField("sentence_2", "the second sentence")),
-    output="paraphrase",
-    labels=tuple(LABELS.values()),
-    output_help="Yes if the sentences are paraphrases",
-    capability=Capability.FACTUALITY,
-    source=NAME,
-    license=LICENSE,
-    notes="Human label of PAWS-Wiki labeled_final train (1 = paraphrase -> Yes).",
-)
-
-
-def _convert(record: Any, prov: Provenance) -> Iterator[Item]:
-    inputs = {"sentence_1": text(record, "sentence1", prov), "sentence_2": text(record, "sentence2", prov)}
-    yield Example(TASK.name, inputs, {"paraphrase": label(record, "label", LABELS, prov)}, prov)
-
-
-def read(files: SourceFiles) -> Iterator[Item]:
-    """PAWS-Wiki labeled_final train pairs."""
-    yield from read_split(files, SPLIT, _convert, CONFIG)
-
-
-SOURCE = Source(
-    name=NAME,
+SOURCE = hub_source(
+    "paws",
     title="PAWS-Wiki (labeled_final, train)",
-    license=LICENSE,
-    role=Role.TRAIN,
+    license="LicenseRef-PAWS (free use for any purpose)",
     homepage="https://github.com/google-research-datasets/paws",
     citation="Zhang et al. 2019, PAWS: Paraphrase Adversaries from Word Scrambling",
-    tasks=(TASK,),
-    reader=read,
-    hf=HFOrigin(DATASET, REVISION, CONFIG, SPLIT),
+    hf=HFOrigin("google-research-datasets/paws", "main", "labeled_final",
+                "train"),
+    table7=("PAWS",),
+    task=RowTask(
+        "paws_paraphrase",
+        title="Do the two sentences mean the same thing?",
+        description=(
+            "Two sentences from Wikipedia, often with nearly the same words: one was produced from the other "
+            "by swapping words or phrases or by back-translation, which may or may not change its meaning. "
+            "Answer Yes if they are paraphrases: both convey exactly the same information, with the same "
+            "people, places, things and the same relations between them (who did what to whom, what belongs "
+            "to what, what happened when). Answer No if the meaning differs in any way, even if the two "
+            "sentences share all their words, e.g. \"Flights from New York to Florida\" vs \"Flights from "
+            "Florida to New York\". Small differences in wording that keep the meaning do not matter."
+        ),
+        capability=Capability.FACTUALITY,
+        inputs=(Column("sentence_1", "sentence1", "the first sentence"),
+                Column("sentence_2", "sentence2", "the second sentence")),
+        output=Labels("paraphrase", "label", {1: "Yes", 0: "No"}, "Yes if the sentences are paraphrases"),
+        notes="Human label of PAWS-Wiki labeled_final train (1 = paraphrase -> Yes).",
+    ),
 )

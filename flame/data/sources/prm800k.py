@@ -42,7 +42,7 @@ from ..common import pairwise_example, pairwise_task
 from ..files import SourceFiles
 from ..readers import clean, get
 from ..source import HFOrigin, Item, Source
-from ._hub_other_kit import excluded, generative_task, read_split, text
+from ._hub_kit import excluded, generative_task, read_split, text
 
 NAME = "prm800k"
 LICENSE = "MIT"
@@ -95,8 +95,7 @@ SOLUTION = generative_task(
         "MATH solutions do. Be concise: no restating of the problem, no false starts."
     ),
     inputs=(InputField("problem", "the MATH problem"),),
-    output="solution",
-    output_help="the worked solution ending with the boxed answer",
+    outputs={"solution": "the worked solution ending with the boxed answer"},
     capability=Capability.INSTRUCTION_FOLLOWING,
     source=NAME,
     license=LICENSE,
@@ -187,4 +186,5 @@ SOURCE = Source(
     tasks=(REFERENCE_VS_INCORRECT, CORRECT_VS_INCORRECT, SOLUTION),
     reader=read,
     hf=HFOrigin(DATASET, REVISION, None, SPLIT),
+    table7=("PRM800K", "PRM800K IF"),
 )

@@ -121,4 +121,5 @@ SOURCE = Source(
     files=(github_file(REPO, COMMIT, FILE, "b9c92dcf44b93fc8c19fa4a289c6a2780d703b090cf1d341175728778c330446",
                        origin_path=f"third_party/data/{FILE}"),),
     expected={CONSISTENCY.name: 1088},
+    table7=("Q²",),
 )

@@ -13,60 +13,36 @@ permissive (default) collection. The adapter stays usable for users who accept Q
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from flame.core.records import Capability
 
-from flame.core.records import Capability, Example, InputField, Provenance, Role
+from ..source import HFOrigin
+from ._hub_kit import Column, Labels, RowTask, hub_source
 
-from ..files import SourceFiles
-from ..source import HFOrigin, Item, Source
-from ._hub_other_kit import classification_task, label, read_split, text
-
-NAME = "qqp"
-LICENSE = "LicenseRef-Quora-QQP"
-DATASET, REVISION, CONFIG, SPLIT = "nyu-mll/glue", "main", "qqp", "train"
-LABELS = {1: "Yes", 0: "No"}
-
-TASK = classification_task(
-    "qqp_duplicate",
-    title="Do the two Quora questions ask the same thing?",
-    description=(
-        "Two questions posted on Quora. Answer Yes if they are duplicates: a single answer would fully "
-        "answer both, because they ask for the same information with the same intent, even if worded "
-        "differently (\"How do I learn Python fast?\" / \"What is the quickest way to learn Python?\"). "
-        "Answer No if they ask about different things, different aspects of one topic, or the same thing "
-        "with a different scope or condition (a different country, year, quantity or person), even when "
-        "they share most of their words."
-    ),
-    inputs=(InputField("question_1", "the first question"), InputField("question_2", "the second question")),
-    output="duplicate",
-    labels=tuple(LABELS.values()),
-    output_help="Yes if the questions are duplicates",
-    capability=Capability.FACTUALITY,
-    source=NAME,
-    license=LICENSE,
-    notes="Human duplicate label of GLUE QQP train (1 = duplicate -> Yes).",
-)
-
-
-def _convert(record: Any, prov: Provenance) -> Iterator[Item]:
-    inputs = {"question_1": text(record, "question1", prov), "question_2": text(record, "question2", prov)}
-    yield Example(TASK.name, inputs, {"duplicate": label(record, "label", LABELS, prov)}, prov)
-
-
-def read(files: SourceFiles) -> Iterator[Item]:
-    """QQP train question pairs."""
-    yield from read_split(files, SPLIT, _convert, CONFIG)
-
-
-SOURCE = Source(
-    name=NAME,
+SOURCE = hub_source(
+    "qqp",
     title="Quora Question Pairs (GLUE, train)",
-    license=LICENSE,
-    role=Role.TRAIN,
+    license="LicenseRef-Quora-QQP",
     homepage="https://quoradata.quora.com/First-Quora-Dataset-Release-Question-Pairs",
     citation="Iyer et al. 2017, First Quora Dataset Release: Question Pairs",
-    tasks=(TASK,),
-    reader=read,
-    hf=HFOrigin(DATASET, REVISION, CONFIG, SPLIT),
+    hf=HFOrigin("nyu-mll/glue", "main", "qqp", "train"),
+    table7=("QQP",),
+    excluded="Quora Question Pairs terms, not a permissive license (adapter `qqp` is available for users who "
+             "accept them)",
+    task=RowTask(
+        "qqp_duplicate",
+        title="Do the two Quora questions ask the same thing?",
+        description=(
+            "Two questions posted on Quora. Answer Yes if they are duplicates: a single answer would fully "
+            "answer both, because they ask for the same information with the same intent, even if worded "
+            "differently (\"How do I learn Python fast?\" / \"What is the quickest way to learn Python?\"). "
+            "Answer No if they ask about different things, different aspects of one topic, or the same thing "
+            "with a different scope or condition (a different country, year, quantity or person), even when "
+            "they share most of their words."
+        ),
+        capability=Capability.FACTUALITY,
+        inputs=(Column("question_1", "question1", "the first question"),
+                Column("question_2", "question2", "the second question")),
+        output=Labels("duplicate", "label", {1: "Yes", 0: "No"}, "Yes if the questions are duplicates"),
+        notes="Human duplicate label of GLUE QQP train (1 = duplicate -> Yes).",
+    ),
 )

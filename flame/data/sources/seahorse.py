@@ -33,21 +33,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from flame.core.errors import DataError
-from flame.core.records import (
-    Capability,
-    Example,
-    InputField,
-    LabelSpace,
-    OutputField,
-    Provenance,
-    Role,
-    TaskSpec,
-    TaskType,
-)
+from flame.core.records import Capability, Example, InputField, Provenance, Role
 
 from ..files import SourceFiles
 from ..readers import clean, get, guarded
 from ..source import HFOrigin, Item, Source
+from ._hub_kit import classification_task
 
 NAME = "seahorse"
 LICENSE = "CC-BY-4.0"
@@ -91,17 +82,17 @@ QUESTIONS: dict[str, tuple[str, str, str]] = {
 }
 ASPECT = {question: aspect for question, (aspect, _, _) in QUESTIONS.items()}
 TASKS = {
-    aspect: TaskSpec(
-        name=f"seahorse_{aspect}",
-        task_type=TaskType.CLASSIFICATION,
-        capability=Capability.GENERAL,
+    aspect: classification_task(
+        f"seahorse_{aspect}",
         title=title,
         description=_INTRO + criteria,
         inputs=(InputField("article", "the source article"), InputField("summary", "the summary")),
-        outputs=(OutputField("answer", LabelSpace.classes("Yes", "No"), "the rater's answer"),),
+        output="answer",
+        labels=("Yes", "No"),
+        output_help="the rater's answer",
+        capability=Capability.GENERAL,
         source=NAME,
         license=LICENSE,
-        role=Role.TRAIN,
     )
     for aspect, title, criteria in QUESTIONS.values()
 }
@@ -147,4 +138,5 @@ SOURCE = Source(
     reader=read,
     hf=HFOrigin("tasksource/seahorse_summarization_evaluation", "c641c22879b601fb2edaa0a3f0edf3a68e5f5d23"),
     notes="Hub-hosted copy with articles joined in; 96K summaries x 6 questions.",
+    table7=("SEAHORSE",),
 )

@@ -89,4 +89,5 @@ SOURCE = Source(
     reader=read,
     hf=HFOrigin("stanfordnlp/SHP", "9d080922d49d557246d568420af5cc1f91a9b40d"),
     notes="Hub-hosted; 385,563 preference pairs over 18 subreddits.",
+    table7=("SHP",),
 )

@@ -13,71 +13,34 @@ so `Source.permissive` is False until the team lists those terms.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator
-from typing import Any
+from flame.core.records import Capability
 
-from flame.core.errors import DataError
-from flame.core.records import Capability, Example, InputField, Provenance, Role
+from ..source import HFOrigin
+from ._hub_kit import Column, Rating, RowTask, hub_source
 
-from ..files import SourceFiles
-from ..readers import get
-from ..source import HFOrigin, Item, Source
-from ._hub_other_kit import classification_task, read_split, text
-
-NAME = "stsb"
-LICENSE = "LicenseRef-STS-Benchmark (SemEval STS sources)"
-DATASET, REVISION, CONFIG, SPLIT = "nyu-mll/glue", "main", "stsb", "train"
-
-TASK = classification_task(
-    "stsb_similarity",
-    title="How similar in meaning are the two sentences, from 0 to 5?",
-    description=(
-        "Two sentences from news headlines, image and video captions, or forum posts. Rate how close "
-        "their meanings are, following the SemEval STS guidelines: 5 = completely equivalent, they mean "
-        "the same thing; 4 = mostly equivalent, only unimportant details differ; 3 = roughly equivalent, "
-        "but some important information differs or is missing; 2 = not equivalent, but they share some "
-        "details; 1 = not equivalent, but on the same topic; 0 = on different topics. Judge meaning, "
-        "not shared words."
-    ),
-    inputs=(InputField("sentence_1", "the first sentence"), InputField("sentence_2", "the second sentence")),
-    output="similarity",
-    labels=(),
-    likert=(0, 5),
-    output_help="the semantic similarity score",
-    capability=Capability.FACTUALITY,
-    source=NAME,
-    license=LICENSE,
-    notes="Mean crowd rating (0-5, float) rounded half up to an integer.",
-)
-
-
-def likert(score: float) -> str:
-    """A 0-5 mean rating as its nearest integer (halves round up)."""
-    return str(math.floor(score + 0.5))
-
-
-def _convert(record: Any, prov: Provenance) -> Iterator[Item]:
-    score = get(record, "label", float, (prov.file, prov.row))
-    if not 0.0 <= score <= 5.0:
-        raise DataError(prov.file, f"similarity {score} outside 0-5 (unlabeled test row?)", prov.row, "label")
-    inputs = {"sentence_1": text(record, "sentence1", prov), "sentence_2": text(record, "sentence2", prov)}
-    yield Example(TASK.name, inputs, {"similarity": likert(score)}, prov)
-
-
-def read(files: SourceFiles) -> Iterator[Item]:
-    """STS-B train pairs with rounded similarity."""
-    yield from read_split(files, SPLIT, _convert, CONFIG)
-
-
-SOURCE = Source(
-    name=NAME,
+SOURCE = hub_source(
+    "stsb",
     title="STS Benchmark (GLUE, train)",
-    license=LICENSE,
-    role=Role.TRAIN,
+    license="LicenseRef-STS-Benchmark (SemEval STS sources)",
     homepage="https://ixa2.si.ehu.eus/stswiki/index.php/STSbenchmark",
     citation="Cer et al. 2017, SemEval-2017 Task 1: Semantic Textual Similarity",
-    tasks=(TASK,),
-    reader=read,
-    hf=HFOrigin(DATASET, REVISION, CONFIG, SPLIT),
+    hf=HFOrigin("nyu-mll/glue", "main", "stsb", "train"),
+    table7=("Sentence Similarity - STS-B",),
+    task=RowTask(
+        "stsb_similarity",
+        title="How similar in meaning are the two sentences, from 0 to 5?",
+        description=(
+            "Two sentences from news headlines, image and video captions, or forum posts. Rate how close "
+            "their meanings are, following the SemEval STS guidelines: 5 = completely equivalent, they mean "
+            "the same thing; 4 = mostly equivalent, only unimportant details differ; 3 = roughly equivalent, "
+            "but some important information differs or is missing; 2 = not equivalent, but they share some "
+            "details; 1 = not equivalent, but on the same topic; 0 = on different topics. Judge meaning, "
+            "not shared words."
+        ),
+        capability=Capability.FACTUALITY,
+        inputs=(Column("sentence_1", "sentence1", "the first sentence"),
+                Column("sentence_2", "sentence2", "the second sentence")),
+        output=Rating("similarity", "label", 0, 5, "the semantic similarity score"),
+        notes="Mean crowd rating (0-5, float) rounded half up to an integer.",
+    ),
 )

@@ -105,4 +105,5 @@ SOURCE = Source(
     reader=read,
     hf=HFOrigin("openai/summarize_from_feedback", EXPORT_REVISION, CONFIG),
     notes="Hub-hosted (Parquet export of a script dataset); 178,944 comparisons.",
+    table7=("Summary Comparisons (SummFeedback)",),
 )

@@ -30,7 +30,7 @@ from flame.core.records import Capability, Example, InputField, Provenance, Role
 from ..files import SourceFiles
 from ..readers import clean, get
 from ..source import HFOrigin, Item, Source
-from ._hub_other_kit import excluded, generative_task, read_split
+from ._hub_kit import excluded, generative_task, read_split
 
 NAME = "tulu2"
 LICENSE = "ODC-BY, Apache-2.0"
@@ -51,8 +51,7 @@ TASK = generative_task(
         "earlier turns."
     ),
     inputs=(InputField("conversation", "the conversation so far, one 'Role: text' block per turn"),),
-    output="response",
-    output_help="the assistant's reply",
+    outputs={"response": "the assistant's reply"},
     capability=Capability.INSTRUCTION_FOLLOWING,
     source=NAME,
     license=LICENSE,
@@ -103,4 +102,5 @@ SOURCE = Source(
     tasks=(TASK,),
     reader=read,
     hf=HFOrigin(DATASET, REVISION, None, SPLIT),
+    table7=("TULU-2",),
 )

@@ -255,4 +255,5 @@ SOURCE = Source(
         QAGS["xsum"].name: 239,
     },
     notes="SF-HOT/SF-RES are registered by bartscore_meta_eval (same judgments); QAGS only here.",
+    table7=("QAGS",),
 )

@@ -41,7 +41,7 @@ from flame.core.records import (
 from ..files import SourceFiles
 from ..readers import clean, get
 from ..source import HFOrigin, Item, Source
-from ._hub_other_kit import read_split, text
+from ._hub_kit import read_split, text
 
 NAME = "wikibio_hallucination"
 LICENSE = "CC-BY-SA-3.0"
@@ -111,4 +111,5 @@ SOURCE = Source(
     tasks=(TASK,),
     reader=read,
     hf=HFOrigin(DATASET, REVISION, None, SPLIT),
+    table7=("WikiBio Hallucination",),
 )
