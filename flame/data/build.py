@@ -353,6 +353,7 @@ def _build_source(out: Path, state: Path, source: Source, files: Any, task_ids: 
         "source": source.name, "title": source.title, "license": source.license,
         "permissive": source.permissive, "homepage": source.homepage, "citation": source.citation,
         "files": [{"path": f.path, "sha256": sha256_file(Path(files.path(f.path)))} for f in source.files],
+        "hub": list(files.hub_reads),  # the Hub commits the rows were read at (none from a mirror)
         "tasks": [{"name": t.name, "task_type": t.task_type.value, "capability": t.capability.value,
                    "license": t.license, "role": t.role.value, "fingerprint": t.fingerprint(),
                    "expected": source.expected.get(t.name),
@@ -435,7 +436,7 @@ def _stats(plan: dict[str, Any], markers: list[dict[str, Any]], excluded: dict[s
         "splits": {s: sum(t["examples"][s] for t in tasks) for s in SPLITS},
         "sources": [{"name": m["source"], "title": m["title"], "license": m["license"],
                      "permissive": m["permissive"], "homepage": m["homepage"], "citation": m["citation"],
-                     "tasks": [t["name"] for t in m["tasks"]],
+                     "hub": m["hub"], "tasks": [t["name"] for t in m["tasks"]],
                      "examples": sum(sum(t["examples"].values()) for t in m["tasks"]),
                      "rejected": sum(r["rows"] for r in m["rejected"]),
                      "duplicates": sum(d["rows"] for d in m["duplicates"])} for m in markers],
@@ -451,7 +452,8 @@ def _stats(plan: dict[str, Any], markers: list[dict[str, Any]], excluded: dict[s
 
 
 def _manifest(plan: dict[str, Any], markers: list[dict[str, Any]]) -> dict[str, Any]:
-    """manifest.json: versions, template, and per source its license, file checksums and task fingerprints."""
+    """manifest.json: versions, template, and per source its license, file checksums, the Hub commits
+    read, and task fingerprints."""
     origins = {s["name"]: s["hf"] for s in plan["sources"]}
     return {
         "flame_version": plan["flame_version"],
@@ -460,7 +462,7 @@ def _manifest(plan: dict[str, Any], markers: list[dict[str, Any]]) -> dict[str, 
         "options": plan["options"],
         "columns": list(COLUMNS),
         "sources": [{"name": m["source"], "license": m["license"], "files": m["files"],
-                     "hf": origins[m["source"]],
+                     "hf": origins[m["source"]], "hub": m["hub"],
                      "tasks": {t["name"]: t["fingerprint"] for t in m["tasks"]}} for m in markers],
     }
 

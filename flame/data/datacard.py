@@ -32,7 +32,7 @@ def render_datacard(stats: dict[str, Any]) -> str:
     parts = [
         _summary(stats), _versus_flame(stats), _tasks(stats), _shares("Task types (FLAMe Fig. 3)", "Task type", stats["task_types"]),
         _shares("Capabilities (FLAMe Fig. 4)", "Capability", stats["capabilities"]) + _CAPABILITY_NOTE,
-        _licenses(stats), _rejected(stats), _duplicates(stats), _not_built(stats), _reproduce(stats),
+        _licenses(stats), _hub(stats), _rejected(stats), _duplicates(stats), _not_built(stats), _reproduce(stats),
     ]
     return "\n".join(p for p in parts if p)
 
@@ -137,6 +137,22 @@ def _licenses(stats: dict[str, Any]) -> str:
     return text
 
 
+def _hub(stats: dict[str, Any]) -> str:
+    """The Hub commit each Hub source was read at, and the revision it declares (a moving one
+    such as main only for the sources listed in flame.data.sources.UNPINNED)."""
+    rows = [[x["name"], read["dataset"], read["revision"], read["commit"]] for x in stats["sources"]
+            for read in x["hub"]]
+    if not rows:
+        return ""
+    moving = sorted({r[0] for r in rows if r[2] != r[3]})
+    verb = "declares" if len(moving) == 1 else "declare"
+    note = ("" if not moving else f"\n{', '.join(moving)} {verb} a moving revision (no commit could be pinned): "
+            "to reproduce this collection, read the commit it resolved to at build time, shown here.\n")
+    return ("## Hugging Face Hub sources\n\nRead through `datasets` at these commits (Hub data carries no "
+            "sha256 to check).\n\n" + _table(["Source", "Dataset", "Declared revision", "Commit read"], rows, "llll")
+            + note)
+
+
 def _rejected(stats: dict[str, Any]) -> str:
     rej = stats["rejected"]
     head = (f"## Dropped rows\n\n{rej['total']:,} source rows did not become examples. "
@@ -180,7 +196,8 @@ def _reproduce(stats: dict[str, Any]) -> str:
     return (
         "## How to reproduce\n\n"
         f"With flame {stats['flame_version']} and the pyarrow version in manifest.json, against the source "
-        "files whose sha256 manifest.json lists (a local mirror via `FLAME_MIRROR`, or the download cache):\n\n"
+        "files whose sha256 manifest.json lists (a local mirror via `FLAME_MIRROR`, or the download cache) "
+        "and the Hub datasets at the commits it lists:\n\n"
         "```\n"
         f"flame data build --out DIR{args}\n"
         "```\n\n"

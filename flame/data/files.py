@@ -5,6 +5,11 @@ By default files are downloaded from their pinned public origin into
 `FLAME_MIRROR=DIR` (or `--mirror DIR`) files are read from a local mirror laid out as
 `DIR/<source>/<path>` instead. Every file is checked against its sha256; nothing partial
 is ever left in the cache (downloads go to a temp file that is renamed when verified).
+
+A source hosted on the Hugging Face Hub is not a set of files: `hf_rows` streams its dataset
+through `datasets` at one commit (no sha256 is checked). A moving revision such as "main"
+is first resolved to the commit it points at, and every commit read is recorded in
+`SourceFiles.hub_reads`, which the build writes into the collection's data card.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import tempfile
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -46,6 +52,25 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def is_commit(revision: str) -> bool:
+    """Whether revision names one immutable commit (40 lowercase hex digits), not a branch or tag."""
+    return re.fullmatch(r"[0-9a-f]{40}", revision) is not None
+
+
+def resolve_revision(dataset_id: str, revision: str) -> str:
+    """The commit a moving revision (a branch or tag, such as "main") of a Hub dataset points at now."""
+    from huggingface_hub import HfApi
+
+    where = f"hf://{dataset_id}@{revision}"
+    try:
+        commit = HfApi().dataset_info(dataset_id, revision=revision).sha
+    except Exception as e:  # huggingface_hub raises many types (offline, gated, not found)
+        raise DataError(where, f"cannot resolve the revision to a commit: {e}") from e
+    if not isinstance(commit, str) or not is_commit(commit):
+        raise DataError(where, f"the Hub answered {commit!r}, not a commit")
+    return commit
+
+
 _verified: dict[tuple[str, int, int], str] = {}
 
 
@@ -71,6 +96,8 @@ class SourceFiles:
     cache: Path | None = None
     download: bool = True
     verify: bool = True  # False only for tests that feed deliberately broken copies
+    # Each Hub dataset revision read so far: {"dataset", "revision" (as declared), "commit" (as read)}.
+    hub_reads: list[dict[str, str]] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         if self.mirror is None and self.cache is None:
@@ -113,9 +140,10 @@ class SourceFiles:
         """(row, record) pairs of one split of the source's Hugging Face dataset.
 
         From a mirror, reads `<mirror>/<source>/<subset or config or 'default'>/<split>.jsonl`
-        (the layout tests write fixtures in); otherwise streams the pinned revision through
-        HF `datasets` (cached under $FLAME_HOME/hf), selecting the data by `data_files`
-        (paths inside the repository), `data_dir`, or else the config.
+        (the layout tests write fixtures in); otherwise streams the revision (the origin's, or
+        `revision`) through HF `datasets` (cached under $FLAME_HOME/hf) at the commit it names
+        or resolves to (`hub_commit`), selecting the data by `data_files` (paths inside the
+        repository), `data_dir`, or else the config.
         """
         from .readers import iter_jsonl
 
@@ -131,7 +159,7 @@ class SourceFiles:
         from flame.core.errors import require
 
         datasets = require("datasets", "train")
-        rev = revision or origin.revision
+        rev = self.hub_commit(origin.dataset_id, revision or origin.revision)
         kwargs: dict = {"revision": rev, "streaming": True, "cache_dir": str(flame_home() / "hf")}
         name, where = origin.dataset_id, f"hf://{origin.dataset_id}@{rev}"
         if data_files:
@@ -151,6 +179,15 @@ class SourceFiles:
         except Exception as e:  # datasets raises many types; name the dataset in one clear error
             raise DataError(where, f"cannot load split {split!r}: {e}") from e
         yield from enumerate(rows)
+
+    def hub_commit(self, dataset_id: str, revision: str) -> str:
+        """The commit to read dataset_id at: revision itself when it is a commit, else the commit
+        the Hub resolves that moving revision to now; recorded in `hub_reads` either way."""
+        commit = revision if is_commit(revision) else resolve_revision(dataset_id, revision)
+        read = {"dataset": dataset_id, "revision": revision, "commit": commit}
+        if read not in self.hub_reads:
+            self.hub_reads.append(read)
+        return commit
 
 
 def fetch(spec: "RemoteFile", dest: Path, opener: Callable[[str], object] | None = None) -> Path:

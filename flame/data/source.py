@@ -50,10 +50,11 @@ def github_file(repo: str, commit: str, path: str, sha256: str, origin_path: str
 
 @dataclass(frozen=True)
 class HFOrigin:
-    """A dataset on the Hugging Face Hub, pinned to a revision."""
+    """A dataset on the Hugging Face Hub at a revision: a 40-character commit, or (for the
+    sources listed in `flame.data.sources.UNPINNED`) a moving branch such as "main"."""
 
     dataset_id: str
-    revision: str = "main"
+    revision: str
     config: str | None = None
     split: str | None = None
 

@@ -45,7 +45,10 @@ def test_missing_mirror_file_names_the_path(tmp_path):
         SourceFiles(_source(spec), mirror=tmp_path).path("f.txt")
 
 
-def _hub_source(revision: str = "0123abcd"):
+PINNED = "0123abcd" * 5
+
+
+def _hub_source(revision: str = PINNED):
     from dataclasses import replace
 
     from flame.data.source import HFOrigin
@@ -72,7 +75,7 @@ def test_hub_rows_stream_the_pinned_revision(monkeypatch, tmp_path):
     rows = list(SourceFiles(_hub_source(), cache=tmp_path).hf_rows("train"))
     assert rows == [(0, {"text": "row"})]
     name, split, kw = calls[0]
-    assert (name, split, kw["name"], kw["revision"], kw["streaming"]) == ("org/data", "train", "main", "0123abcd", True)
+    assert (name, split, kw["name"], kw["revision"], kw["streaming"]) == ("org/data", "train", "main", PINNED, True)
 
 
 def test_hub_data_files_are_read_by_the_packaged_builder_at_the_pinned_revision(monkeypatch, tmp_path):
@@ -80,9 +83,11 @@ def test_hub_data_files_are_read_by_the_packaged_builder_at_the_pinned_revision(
     calls = _capture_load(monkeypatch)
     files = SourceFiles(_hub_source(), cache=tmp_path)
     list(files.hf_rows("train", data_files=("data/en.jsonl",)))
-    list(files.hf_rows("test", data_files=("cmp/test/*.parquet",), revision="feedbeef"))
-    assert calls[0][0] == "json" and calls[0][2]["data_files"] == {"train": ["hf://datasets/org/data@0123abcd/data/en.jsonl"]}
-    assert calls[1][0] == "parquet" and calls[1][2]["data_files"] == {"test": ["hf://datasets/org/data@feedbeef/cmp/test/*.parquet"]}
+    list(files.hf_rows("test", data_files=("cmp/test/*.parquet",), revision="feedbeef" * 5))
+    assert calls[0][0] == "json"
+    assert calls[0][2]["data_files"] == {"train": [f"hf://datasets/org/data@{PINNED}/data/en.jsonl"]}
+    assert calls[1][0] == "parquet"
+    assert calls[1][2]["data_files"] == {"test": [f"hf://datasets/org/data@{'feedbeef' * 5}/cmp/test/*.parquet"]}
 
 
 def test_hub_rows_read_the_mirror_layout_for_fixtures(tmp_path):

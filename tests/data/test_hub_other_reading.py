@@ -47,7 +47,8 @@ def test_repositories_with_a_loading_script_are_read_as_plain_json_files(hub, tm
     hub.clear()
     read_without_mirror("faithdial", tmp_path)
     ((path, kwargs),) = hub
-    assert path == "json" and kwargs["data_files"] == {"train": ["hf://datasets/McGill-NLP/FaithDial@main/data/train.json"]}
+    assert path == "json" and kwargs["data_files"] == {
+        "train": ["hf://datasets/McGill-NLP/FaithDial@7a414e80725eac766f2602676dc8b39f80b061e4/data/train.json"]}
 
 
 def test_configured_sources_load_their_config(hub, tmp_path):

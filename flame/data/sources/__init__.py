@@ -4,6 +4,10 @@ The built-in map is assembled here from two static lists (no import side effects
 datasets mirrored in shared/data, and the FLAMe Table 7 datasets read from their public
 origin, the Hugging Face Hub (all but MOCHA, whose files are pinned to a GitHub commit).
 Each source declares the Table 7 rows it implements (`Source.table7`).
+
+Every Hub source reads its dataset at a 40-character commit, except those in UNPINNED,
+where no commit could be confirmed offline: they read the moving revision they name, and a
+build records in its data card the commit that revision resolved to (`SourceFiles.hf_rows`).
 """
 
 from __future__ import annotations
@@ -63,4 +67,12 @@ HUB = {
     "mocha": "flame.data.sources.mocha:SOURCE",
     "wikibio_hallucination": "flame.data.sources.wikibio_hallucination:SOURCE",
 }
+# Hub sources that read a moving revision, and why no commit is pinned.
+UNPINNED = {
+    "esnli": "no full commit hash of esnli (esnli/esnli) found in stored Hub pages or public code; public code "
+             "reads it from refs/convert/parquet or with trust_remote_code, so `main` may hold only a loading script",
+    "instrusum": "no full commit hash of Salesforce/InstruSum found in stored Hub pages or public code (the "
+                 "repository is gated; public code loads it without a revision)",
+}
+
 SOURCES: Registry[Source] = Registry("source", {**MIRRORED, **HUB})

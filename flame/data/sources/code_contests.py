@@ -1,12 +1,12 @@
 """CodeContests: competitive-programming problems with accepted and rejected human submissions
 (FLAMe Table 7: "Code Contests", coding, pairwise).
 
-Origin: the Hub dataset deepmind/code_contests (CC-BY-4.0), revision "main": the card's
-last commits are known only by short hash (802411c), so no full commit could be pinned
-offline. Schema confirmed from the dataset card (huggingface.co/datasets/deepmind/
-code_contests): each row is a problem with `name`, `description`, and `solutions` /
-`incorrect_solutions`, each a sequence of {language, solution} (stored column-wise as
-{"language": [int], "solution": [str]}); language ids: 0 unknown, 1 Python 2, 2 C++,
+Origin: the Hub dataset deepmind/code_contests (CC-BY-4.0) at commit 802411c3 (the card's
+last commit, short hash 802411c; the full hash is the revision public code pins). Schema
+confirmed from the dataset card (huggingface.co/datasets/deepmind/code_contests): each row
+is a problem with `name`, `description`, and `solutions` / `incorrect_solutions`, each a
+sequence of {language, solution} (stored column-wise as {"language": [int], "solution":
+[str]}); language ids: 0 unknown, 1 Python 2, 2 C++,
 3 Python 3, 4 Java. Splits (AlphaCode paper): train 13,328 / valid 117 / test 165 problems; we use train
 only (valid and test are AlphaCode's evaluation problems).
 
@@ -34,7 +34,7 @@ from ._hub_kit import excluded, read_split, text
 
 NAME = "code_contests"
 LICENSE = "CC-BY-4.0"
-DATASET, REVISION, SPLIT = "deepmind/code_contests", "main", "train"
+DATASET, REVISION, SPLIT = "deepmind/code_contests", "802411c3010cb00d1b05bad57ca77365a3c699d6", "train"
 LANGUAGES = {1: "Python 2", 2: "C++", 3: "Python 3", 4: "Java"}
 MAX_PAIRS = 10
 

@@ -6,8 +6,9 @@ ELI5 questions from Reddit with their top comment; annotators marked whether the
 rests on a false presupposition and, if so, wrote the presupposition and its correction,
 using the comment as evidence; a second annotator validated each label.
 
-Origin: Hub `tasksource/CREPE` (files `train.jsonl`, `dev.jsonl`, `test.jsonl`), revision
-"main" (no full commit hash found offline; the data commit is 6fc954c). License: the card's
+Origin: Hub `tasksource/CREPE` (files `train.jsonl`, `dev.jsonl`, `test.jsonl`) at commit
+cd11ed2e, a revision public code downloads these three files from (the data commit, known
+only by its short hash, is 6fc954c). License: the card's
 metadata says BSD; the authors' repository (github.com/velocityCavalry/CREPE, LICENSE at
 8a7e2df3) releases the CREPE data under the BSD license, with ELI5's copyright notice.
 NOTE: a different dataset of the same name (zharry29/CREPE, procedural causal reasoning)
@@ -131,7 +132,7 @@ SOURCE = Source(
     citation="Yu et al. 2023, CREPE: Open-Domain Question Answering with False Presuppositions (ACL)",
     tasks=(DETECTION, CORRECTION),
     reader=read,
-    hf=HFOrigin("tasksource/CREPE", "main"),
+    hf=HFOrigin("tasksource/CREPE", "cd11ed2eb5b93c3cd9bd4f2a6255e4adee7c658f"),
     table7=("CREPE",),
     notes="Hub copy of the authors' labeled JSONL files; the 25 retrieved passages are not used.",
 )

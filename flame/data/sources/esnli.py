@@ -1,13 +1,16 @@
 """e-SNLI: SNLI pairs with human-written explanations of the entailment label
 (FLAMe Table 7: "e-SNLI", factuality/attribution, classification and generative).
 
-Origin: the Hub dataset "esnli" (its legacy id; the Hub redirects it if the repository has
-moved), revision "main" (no full commit hash found offline; if the revision still holds only
-the old loading script, recent `datasets` versions cannot load it). Schema confirmed from the
-dataset card and TFDS catalog (tensorflow.org/datasets/catalog/esnli): premise, hypothesis,
-label (ClassLabel 0 entailment, 1 neutral, 2 contradiction), explanation_1..3; splits train
-549,367 (one explanation each), validation 9,842, test 9,824. We use train. License: MIT for
-the explanations (github.com/OanaMariaCamburu/e-SNLI), CC-BY-SA-4.0 for SNLI itself.
+Origin: the Hub dataset "esnli" (its legacy id; public code now names it esnli/esnli), revision
+"main": no full commit hash was found offline, so it is listed in `flame.data.sources.UNPINNED`
+and a download records in the data card the commit `main` resolved to. Public code reads
+esnli/esnli from the Hub's `refs/convert/parquet` branch or with `trust_remote_code`, which
+suggests `main` still holds only the old loading script, which recent `datasets` versions
+cannot run. Schema confirmed from the dataset card and TFDS catalog
+(tensorflow.org/datasets/catalog/esnli): premise, hypothesis, label (ClassLabel 0
+entailment, 1 neutral, 2 contradiction), explanation_1..3; splits train 549,367 (one
+explanation each), validation 9,842, test 9,824. We use train. License: MIT for the
+explanations (github.com/OanaMariaCamburu/e-SNLI), CC-BY-SA-4.0 for SNLI itself.
 
 One task, `esnli_entailment`, with two outputs, as FLAMe's Figure 2 pairs a verdict with its
 explanation: the relation (classification) and the annotator's explanation (generative).

@@ -1,10 +1,11 @@
 """FaithDial: Wizard-of-Wikipedia responses with hallucination labels, and their faithful edits
 (FLAMe Table 7: "FaithDial", factuality/attribution, classification).
 
-Origin: the Hub dataset McGill-NLP/FaithDial, revision "main" (no full commit hash found
-offline); MIT (card and github.com/McGill-NLP/FaithDial LICENSE). The repository has a
-loading script (`FaithDial.py`, which `datasets` 4+ refuses) over `data/train.json`; we read
-that file directly through the json builder (`SourceFiles.hf_rows(data_files=...)`). Its format is confirmed
+Origin: the Hub dataset McGill-NLP/FaithDial at commit 7a414e80 ("Fix task tags (#2)", the
+head of `main` on the stored card, and the revision MTEB's FaithDial task pins); MIT (card
+and github.com/McGill-NLP/FaithDial LICENSE). The repository has a loading script
+(`FaithDial.py`, which `datasets` 4+ refuses) over `data/train.json`; we read that file
+directly through the json builder (`SourceFiles.hf_rows(data_files=...)`). Its format is confirmed
 from the origin README ("Data Format"): a list of dialogues, each {"utterances": [ {history
 (list of previous turns), speaker, knowledge, original_response (the Wizard of Wikipedia
 response), response (the FaithDial response, written or checked by annotators to be
@@ -33,7 +34,8 @@ from ._hub_kit import classification_task, read_split, text
 
 NAME = "faithdial"
 LICENSE = "MIT"
-DATASET, REVISION, SPLIT, DATA_FILES = "McGill-NLP/FaithDial", "main", "train", ("data/train.json",)
+DATASET, REVISION = "McGill-NLP/FaithDial", "7a414e80725eac766f2602676dc8b39f80b061e4"
+SPLIT, DATA_FILES = "train", ("data/train.json",)
 NO_HISTORY = "(no previous turn)"
 
 TASK = classification_task(

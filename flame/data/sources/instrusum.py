@@ -11,7 +11,9 @@ Origin: Hub `Salesforce/InstruSum`, config `human_eval` (file `human_eval.json`,
 `data`), license BSD-3-Clause as the card's metadata states
 (https://huggingface.co/datasets/Salesforce/InstruSum). The repository is gated: users must
 accept sharing their contact details on the Hub before downloading. Revision "main": no
-full commit hash of the data files was found offline. The summaries were written by OpenAI
+full commit hash of the data files was found offline, so the source is listed in
+`flame.data.sources.UNPINNED` and a download records in the data card the commit `main`
+resolved to. The summaries were written by OpenAI
 models; the ratings are human.
 
 Schema confirmed from the authors' notebook (github.com/yale-nlp/InstruSum, `demo.ipynb`

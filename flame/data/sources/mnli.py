@@ -1,8 +1,8 @@
 """MultiNLI: crowd-written hypotheses with validated entailment labels
 (FLAMe Table 7: "MNLI", factuality/attribution, classification).
 
-Origin: the Hub dataset nyu-mll/multi_nli, revision "main" (the Parquet revision's full commit
-hash could not be found offline). Schema confirmed from the dataset card
+Origin: the Hub dataset nyu-mll/multi_nli at commit da70db2a (its Parquet revision:
+data/train-00000-of-00001.parquet). Schema confirmed from the dataset card
 (huggingface.co/datasets/nyu-mll/multi_nli): premise, hypothesis, genre, label
 (ClassLabel 0 entailment, 1 neutral, 2 contradiction), plus parses and ids; splits train
 392,702, validation_matched 9,815, validation_mismatched 9,832. We use train. License per
@@ -28,7 +28,7 @@ SOURCE = hub_source(
     license="OANC, CC-BY-3.0, CC-BY-SA-3.0, MIT",
     homepage="https://cims.nyu.edu/~sbowman/multinli/",
     citation="Williams et al. 2018, A Broad-Coverage Challenge Corpus for Sentence Understanding through Inference",
-    hf=HFOrigin("nyu-mll/multi_nli", "main", None, "train"),
+    hf=HFOrigin("nyu-mll/multi_nli", "da70db2af9d09693783c3320c4249840212ee221", None, "train"),
     table7=("MNLI",),
     task=RowTask(
         "mnli_entailment",

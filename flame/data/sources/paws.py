@@ -1,14 +1,15 @@
 """PAWS (Wiki, labeled final): adversarial paraphrase pairs with human labels
 (FLAMe Table 7: "PAWS", factuality/attribution, classification).
 
-Origin: the Hub dataset google-research-datasets/paws, config labeled_final, revision "main"
-(the Parquet commit's full hash was not found offline). Schema confirmed from the dataset
-card (huggingface.co/datasets/google-research-datasets/paws): id, sentence1, sentence2, label
-(ClassLabel "0" / "1": 1 = paraphrase); splits train 49,401, validation 8,000, test 8,000.
-We use train. License: the card says "other"; the PAWS README lets the data "be freely used
-for any purpose" with acknowledgement of Google appreciated. That is not one of flame's
-listed permissive license ids, so the string below makes `Source.permissive` False until the
-team decides how to list such terms. PAWS-QQP is not on the Hub (QQP's terms).
+Origin: the Hub dataset google-research-datasets/paws, config labeled_final, at commit
+161ece95 (its Parquet revision: labeled_final/train-00000-of-00001.parquet). Schema confirmed
+from the dataset card (huggingface.co/datasets/google-research-datasets/paws): id, sentence1,
+sentence2, label (ClassLabel "0" / "1": 1 = paraphrase); splits train 49,401, validation
+8,000, test 8,000. We use train. License: the card says "other"; the PAWS README lets the
+data "be freely used for any purpose" with acknowledgement of Google appreciated. That is
+not one of flame's listed permissive license ids, so the string below makes
+`Source.permissive` False until the team decides how to list such terms. PAWS-QQP is not on
+the Hub (QQP's terms).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ SOURCE = hub_source(
     license="LicenseRef-PAWS (free use for any purpose)",
     homepage="https://github.com/google-research-datasets/paws",
     citation="Zhang et al. 2019, PAWS: Paraphrase Adversaries from Word Scrambling",
-    hf=HFOrigin("google-research-datasets/paws", "main", "labeled_final",
+    hf=HFOrigin("google-research-datasets/paws", "161ece9501cf0a11f3e48bd356eaa82de46d6a09", "labeled_final",
                 "train"),
     table7=("PAWS",),
     task=RowTask(

@@ -1,14 +1,15 @@
 """Quora Question Pairs, as distributed in GLUE (FLAMe Table 7: "QQP", factuality/attribution,
 classification).
 
-Origin: the Hub dataset nyu-mll/glue, config qqp, revision "main" (no full Parquet commit
-hash found offline). Schema confirmed from the dataset card (huggingface.co/datasets/
-nyu-mll/glue): question1, question2, label (ClassLabel 0 not_duplicate, 1 duplicate), idx;
-splits train 363,846, validation 40,430, test 390,965 (test unlabeled, -1). We use train.
-License: the GLUE card says "other" and refers to each task's original terms; QQP is
-released under Quora's own terms, not a standard permissive license, so the license string
-below makes `Source.permissive` False and the catalog lists QQP as excluded for the
-permissive (default) collection. The adapter stays usable for users who accept Quora's terms.
+Origin: the Hub dataset nyu-mll/glue, config qqp, at commit bcdcba79 (its Parquet revision,
+`<config>/train-00000-of-00001.parquet`). Schema confirmed from the dataset card
+(huggingface.co/datasets/nyu-mll/glue): question1, question2, label (ClassLabel 0
+not_duplicate, 1 duplicate), idx; splits train 363,846, validation 40,430, test 390,965
+(test unlabeled, -1). We use train. License: the GLUE card says "other" and refers to each
+task's original terms; QQP is released under Quora's own terms, not a standard permissive
+license, so the license string below makes `Source.permissive` False and the catalog lists
+QQP as excluded for the permissive (default) collection. The adapter stays usable for users
+who accept Quora's terms.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ SOURCE = hub_source(
     license="LicenseRef-Quora-QQP",
     homepage="https://quoradata.quora.com/First-Quora-Dataset-Release-Question-Pairs",
     citation="Iyer et al. 2017, First Quora Dataset Release: Question Pairs",
-    hf=HFOrigin("nyu-mll/glue", "main", "qqp", "train"),
+    hf=HFOrigin("nyu-mll/glue", "bcdcba79d07bc864c1c254ccfcedcce55bcc9a8c", "qqp", "train"),
     table7=("QQP",),
     excluded="Quora Question Pairs terms, not a permissive license (adapter `qqp` is available for users who "
              "accept them)",

@@ -1,14 +1,14 @@
 """STS Benchmark, as distributed in GLUE (FLAMe Table 7: "Sentence Similarity - STS-B",
 factuality/attribution, pointwise).
 
-Origin: the Hub dataset nyu-mll/glue, config stsb, revision "main" (no full Parquet commit
-hash found offline). Schema confirmed from the dataset card (huggingface.co/datasets/
-nyu-mll/glue): sentence1, sentence2, label (float32 similarity 0-5, the mean of the
-crowdworkers' ratings), idx; splits train 5,749, validation 1,500, test 1,379 (test
-unlabeled, -1). We use train. The mean rating is rounded half up to an integer 0-5 for the
-Likert label. License: the GLUE card says "other"; STS-B pools news, caption and forum
-sentences from the SemEval STS tasks under their sources' terms, not one standard license,
-so `Source.permissive` is False until the team lists those terms.
+Origin: the Hub dataset nyu-mll/glue, config stsb, at commit bcdcba79 (its Parquet
+revision, `<config>/train-00000-of-00001.parquet`). Schema confirmed from the dataset card
+(huggingface.co/datasets/nyu-mll/glue): sentence1, sentence2, label (float32 similarity 0-5,
+the mean of the crowdworkers' ratings), idx; splits train 5,749, validation 1,500, test
+1,379 (test unlabeled, -1). We use train. The mean rating is rounded half up to an integer
+0-5 for the Likert label. License: the GLUE card says "other"; STS-B pools news, caption and
+forum sentences from the SemEval STS tasks under their sources' terms, not one standard
+license, so `Source.permissive` is False until the team lists those terms.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ SOURCE = hub_source(
     license="LicenseRef-STS-Benchmark (SemEval STS sources)",
     homepage="https://ixa2.si.ehu.eus/stswiki/index.php/STSbenchmark",
     citation="Cer et al. 2017, SemEval-2017 Task 1: Semantic Textual Similarity",
-    hf=HFOrigin("nyu-mll/glue", "main", "stsb", "train"),
+    hf=HFOrigin("nyu-mll/glue", "bcdcba79d07bc864c1c254ccfcedcce55bcc9a8c", "stsb", "train"),
     table7=("Sentence Similarity - STS-B",),
     task=RowTask(
         "stsb_similarity",
