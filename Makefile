@@ -28,7 +28,8 @@ $(STAMP): pyproject.toml Makefile
 
 # The FLAMe story in a few minutes: build the collection, judge with the trained flame judge,
 # run a small fixed sample of every benchmark with it and with its untrained base model, and
-# write an HTML report comparing the two.
+# write an HTML report comparing the two, item by item (paired: it says when the sample is too
+# small to tell them apart).
 DEMO_LIMIT ?= 2
 DEMO_JUDGE ?= flame-smollm2-135m
 demo: $(STAMP)
@@ -41,7 +42,8 @@ demo: $(STAMP)
 	  $(BIN)/flame eval run rewardbench aggrefact heldout cobbler --model $$model \
 	    --limit $(DEMO_LIMIT) --out $(DEMO_OUT)/results/$$model.json --no-progress || exit 1; \
 	done
-	$(BIN)/flame report $(DEMO_OUT)/results/*.json --out $(DEMO_OUT)/report.html
+	$(BIN)/flame report $(DEMO_OUT)/results/*.json --baseline $(DEMO_OUT)/results/smollm2-135m.json \
+	  --out $(DEMO_OUT)/report.html
 
 test: $(STAMP)
 	$(BIN)/pytest -q

@@ -5,7 +5,9 @@
 Each section lies between `<!-- NAME:start -->` and `<!-- NAME:end -->` and is printed by the
 code behind `flame report --markdown` (run lines, then each benchmark's table beside the
 reference judges, the paper's values where the item set is the paper's, and the paper-layout
-tables), so no number in docs/results.md is typed by hand. A results file may be gzipped.
+tables), so no number in docs/results.md is typed by hand. A section with a baseline also
+gets the paired comparison of every other run against it (`flame report --baseline`). A
+results file may be gzipped.
 """
 
 from __future__ import annotations
@@ -31,17 +33,23 @@ SECTIONS = {
                   ("FLAMe-RM (flame-rm-smollm2-135m)", "flame-rm-smollm2-135m-aggrefact-limit40.json")],
     "bias": [("smollm2-135m (limit 10)", "smollm2-135m-cobbler-rerank-limit10.json")],
 }
+# section -> the column label of the run every other run of it is compared against, item by item
+BASELINES = {"runs": "base (smollm2-135m)", "aggrefact": "base (smollm2-135m)"}
 
 
-def section(runs: list[tuple[str, Path]]) -> list[str]:
-    """The Markdown lines of one section: results files, run lines, comparison tables."""
-    from flame.evals.compare import comparison, run_lines
+def section(runs: list[tuple[str, Path]], baseline: str | None = None) -> list[str]:
+    """The Markdown lines of one section: results files, run lines, comparison tables, and
+    the paired comparison of every run against the baseline run (when given and present)."""
+    from flame.evals.compare import comparison, paired_lines, run_lines
+    from flame.evals.paired import compare
     from flame.evals.report import load_results
 
     docs = load_results([ROOT / path for _, path in runs])
     loaded = [(label, doc) for (label, _), (_, doc) in zip(runs, docs)]
+    base = next((run for run in loaded if run[0] == baseline), None)
+    paired = [compare(base, run) for run in loaded if base is not None and run is not base]
     return ([f"- results file of **{label}**: `{path}`" for label, path in runs] + run_lines(loaded)
-            + [""] + comparison(loaded))
+            + [""] + comparison(loaded) + paired_lines(paired))
 
 
 def main() -> None:
@@ -53,7 +61,8 @@ def main() -> None:
         runs = [(label, RESULTS / f) for label, f in files if (ROOT / RESULTS / f).exists()]
         start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
         a, b = doc.index(start), doc.index(end)
-        doc = doc[:a] + "\n".join([start, ""] + (section(runs) if runs else [])) + "\n" + doc[b:]
+        lines = section(runs, BASELINES.get(name)) if runs else []
+        doc = doc[:a] + "\n".join([start, ""] + lines) + "\n" + doc[b:]
     doc_path.write_text(doc)
 
 
