@@ -68,7 +68,6 @@ def serve(
         require("uvicorn", "serve")
         require("prometheus_client", "serve")
         key = api_key_from_env(api_key_env) if api_key_env else None
-        mode = pairwise_mode(pairwise, model)
     except FlameError as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2)
@@ -81,6 +80,11 @@ def serve(
         err.print(f"[bold]No API key[/bold]: every endpoint is open; serving on {host} ({where}).")
     else:
         err.print(f"API key from ${api_key_env}: every endpoint but /health needs 'Authorization: Bearer <key>'.")
+    try:
+        mode = pairwise_mode(pairwise, model)
+    except FlameError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
 
     from flame.judge.autorater import Autorater
     from flame.judge.models import load_backend
