@@ -1,4 +1,5 @@
-"""Ad-hoc tasks for judging your own data: pairwise, pointwise (Likert) and classification.
+"""Ad-hoc tasks for judging your own data: pairwise, pointwise (Likert), a yes/no question
+about a response, and classification.
 
     task = adhoc.pairwise(criteria="Prefer the more concise answer.")
     ex = adhoc.pairwise_example(task, prompt="...", a="...", b="...")
@@ -40,6 +41,10 @@ POINTWISE_DESCRIPTION = (
     "Rate the response on the scale given, where the lowest score means it fails the criteria "
     "entirely and the highest means it meets them fully. Judge content, not length or style."
 )
+YES_NO_DESCRIPTION = (
+    "A user gave an AI assistant the prompt below, and the assistant wrote the response below. "
+    "Answer the question about the response with Yes or No."
+)
 CLASSIFY_DESCRIPTION = "Read the text below and answer the question with exactly one of the allowed classes."
 DEFAULT_CRITERIA = "How well does the response follow the prompt: is it helpful, correct, honest and clear?"
 
@@ -73,6 +78,25 @@ def pointwise(criteria: str | None = None, low: int = 1, high: int = 5) -> TaskS
         description=_with_criteria(POINTWISE_DESCRIPTION, criteria or DEFAULT_CRITERIA),
         inputs=(InputField("prompt", "the user's prompt"), InputField("response", "the assistant's response")),
         outputs=(OutputField("score", LabelSpace.likert(low, high), f"{low} (worst) to {high} (best)"),),
+        source=SOURCE,
+        license=LICENSE,
+        role=Role.EVAL,
+    )
+
+
+def yes_no(question: str) -> TaskSpec:
+    """A yes/no question about one response to a prompt, e.g. "Is the response factually correct?"."""
+    question = question.strip()
+    if not question:
+        raise ValueError("a yes/no question needs its text")
+    return TaskSpec(
+        name="adhoc_yes_no",
+        task_type=TaskType.CLASSIFICATION,
+        capability=Capability.GENERAL,
+        title=question,
+        description=YES_NO_DESCRIPTION + f"\nQuestion: {question}",
+        inputs=(InputField("prompt", "the user's prompt"), InputField("response", "the assistant's response")),
+        outputs=(OutputField("answer", LabelSpace.classes("Yes", "No"), "Yes or No"),),
         source=SOURCE,
         license=LICENSE,
         role=Role.EVAL,
@@ -117,7 +141,8 @@ def pairwise_example(task: TaskSpec, prompt: str, a: str, b: str, where: str = "
 
 
 def pointwise_example(task: TaskSpec, prompt: str, response: str, where: str = "cli", row: int | str = 0) -> Example:
-    """An example of an ad-hoc pointwise task."""
+    """An example of a task judging one response to a prompt (pointwise, a yes/no question, or
+    the single-response twin of a pairwise task: all take `prompt` and `response`)."""
     return _example(task, {"prompt": prompt, "response": response}, where, row)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from flame.evals.benchmarks import code_rerank as cr
 from flame.evals.runner import Prepared, RunOptions, judge_all
+from flame.judge.rerank import top_by_score, tournament
 
 _FIELDS = re.compile(r"\nresponse_a: (?P<a>.*)\nresponse_b: (?P<b>.*)\nEVALUATION:", re.S)
 _PROGRAM = re.compile(r"\nprogram: (?P<p>.*)\nEVALUATION:", re.S)
@@ -85,12 +86,12 @@ def test_tournament_counts_games_and_breaks_ties_by_summed_probability():
              (2, 3, {"AB": "A", "BA": "B"}, {"AB": {"A": 0.6, "B": 0.4}, "BA": {"A": 0.3, "B": 0.7}}),  # split
              (1, 3, {"AB": "B", "BA": "B"}, {"AB": {"A": 0.4, "B": 0.6}, "BA": {"A": 0.45, "B": 0.55}})]  # 3 twice
     # wins: 1 -> 2, 2 -> 1, 3 -> 3; 3 wins outright
-    assert cr.tournament(games, [1, 2, 3]) == [3]
+    assert tournament(games, [1, 2, 3]) == [3]
     tied = [(1, 2, {"AB": "A", "BA": "B"}, {"AB": {"A": 0.7, "B": 0.3}, "BA": {"A": 0.6, "B": 0.4}})]
     # one game each; summed win probability 1: 0.7 + 0.6, 2: 0.3 + 0.4
-    assert cr.tournament(tied, [1, 2]) == [1]
+    assert tournament(tied, [1, 2]) == [1]
     even = [(1, 2, {"AB": "A", "BA": "B"}, {"AB": {"A": 0.5, "B": 0.5}, "BA": {"A": 0.5, "B": 0.5}})]
-    assert cr.tournament(even, [1, 2]) == [1, 2]  # still tied: shared
+    assert tournament(even, [1, 2]) == [1, 2]  # still tied: shared
     assert cr.pick_pass([1, 2], {1: True, 2: False}) == 0.5
 
 
@@ -130,7 +131,7 @@ def test_pointwise_variant_ranks_by_probability_of_yes():
     agg = cr.aggregate_pointwise(rows)
     assert agg["headline"]["judge"] == pytest.approx(2 / 3)
     assert agg["tables"]["cost"][0]["judgments_per_problem"] == 10
-    assert cr.top_by_probability({1: 0.2, 2: 0.9, 3: 0.9, 4: None}) == [2, 3]
+    assert top_by_score({1: 0.2, 2: 0.9, 3: 0.9, 4: None}) == [2, 3]
 
 
 def test_limit_draws_whole_problems_and_their_full_tournaments():

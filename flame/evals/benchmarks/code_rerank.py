@@ -19,6 +19,8 @@ pass of a random pick among them).
 Reported pass@1 (Table 5 layout, column CodeGen-16B): None = the expected pass@1 of a
 random pick among the 10 (the share of passing candidates, averaged over problems); the
 judge = whether its top-ranked candidate passes; Oracle = whether any of the 10 passes.
+The ranking is flame.judge.rerank's, the code `flame rerank` runs on your own candidates; the
+`problems` table lists each problem's picked sample indices (several when tied).
 Every result row carries its problem's whole pool (sample indices and pass/fail) in its
 provenance row, so None and Oracle cover the whole pool of every problem with a judged item.
 `--limit N` judges N whole problems (every game of their tournaments); a partial tournament
@@ -35,7 +37,6 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from flame.core.errors import FlameError
-from flame.core.judgment import ORIGINAL, SWAPPED
 from flame.core.records import (
     Capability,
     Example,
@@ -48,6 +49,7 @@ from flame.core.records import (
     TaskType,
 )
 from flame.data.common import CHOICE, RESPONSE_A, RESPONSE_B, pairwise_task
+from flame.judge.rerank import round_robin, top_by_score, tournament
 
 from ..metrics import mean
 from .base import MIRROR, Benchmark, Item, Loaded
@@ -155,13 +157,12 @@ def pools(only: Sequence[str] | None = None, workers: int | None = None) -> list
 def pair_items(pool: Pool) -> list[Item]:
     """The 45 tournament items of a pool (A = the earlier-drawn candidate)."""
     items = []
-    for x in range(len(pool.candidates)):
-        for y in range(x + 1, len(pool.candidates)):
-            (i, prog_i, ok_i), (j, prog_j, ok_j) = pool.candidates[x], pool.candidates[y]
-            targets = {CHOICE: "A" if ok_i else "B"} if ok_i != ok_j else {}
-            ex = Example(PAIRWISE_TASK.name, {"problem": pool.problem, RESPONSE_A: prog_i, RESPONSE_B: prog_j},
-                         targets, Provenance(SOURCE, "tournament", f"{pool.task_id}#{i}-vs-#{j} {pool.tag}"))
-            items.append(Item(GENERATOR, PAIRWISE_TASK, ex, group=pool.task_id))
+    for x, y in round_robin(len(pool.candidates)):
+        (i, prog_i, ok_i), (j, prog_j, ok_j) = pool.candidates[x], pool.candidates[y]
+        targets = {CHOICE: "A" if ok_i else "B"} if ok_i != ok_j else {}
+        ex = Example(PAIRWISE_TASK.name, {"problem": pool.problem, RESPONSE_A: prog_i, RESPONSE_B: prog_j},
+                     targets, Provenance(SOURCE, "tournament", f"{pool.task_id}#{i}-vs-#{j} {pool.tag}"))
+        items.append(Item(GENERATOR, PAIRWISE_TASK, ex, group=pool.task_id))
     return items
 
 
@@ -192,37 +193,6 @@ def _pool(tag: str) -> dict[int, bool]:
     return {int(t[:-1]): t[-1] == "+" for t in tag.split()}
 
 
-def tournament(games: Sequence[tuple[int, int, Mapping[str, str | None], Mapping[str, Mapping[str, float]]]],
-               candidates: Sequence[int]) -> list[int]:
-    """The top-ranked candidates of a round-robin (several when still tied).
-
-    games: (i, j, order_labels, order_probs) per judged pair, i shown as A in the example's
-    own terms; each order that ran is one game. Score = games won; ties on wins broken by
-    the summed probability of winning over the candidate's games."""
-    wins = {c: 0 for c in candidates}
-    prob = {c: 0.0 for c in candidates}
-    for i, j, labels, probs in games:
-        for order in (ORIGINAL, SWAPPED):
-            label = labels.get(order)
-            if label == "A":
-                wins[i] += 1
-            elif label == "B":
-                wins[j] += 1
-            p = probs.get(order) or {}
-            prob[i] += p.get("A", 0.0)
-            prob[j] += p.get("B", 0.0)
-    score = {c: (wins[c], round(prob[c], 9)) for c in candidates}  # rounding: float sums in any order tie
-    best = max(score.values())
-    return [c for c in candidates if score[c] == best]
-
-
-def top_by_probability(scores: Mapping[int, float | None]) -> list[int]:
-    """The candidates with the highest P(correct) (several when tied); unjudged ones score -1."""
-    values = {c: (-1.0 if s is None else s) for c, s in scores.items()}
-    best = max(values.values())
-    return [c for c, v in values.items() if v == best]
-
-
 def pick_pass(top: Sequence[int], passed: Mapping[int, bool]) -> float:
     """Expected pass of a random pick among the top-ranked candidates."""
     return sum(passed[c] for c in top) / len(top)
@@ -234,8 +204,9 @@ def _table(none: float | None, judge: float | None, oracle: float | None, label:
     return rows + [{"ranker": f"{k} (paper)", GENERATOR: v / 100} for k, v in PAPER_TABLE5.items()]
 
 
-def _summary(pool_of: Mapping[str, dict[int, bool]], judge: Mapping[str, float], coverage: Mapping[str, float],
+def _summary(pool_of: Mapping[str, dict[int, bool]], picks: Mapping[str, list[int]], coverage: Mapping[str, float],
              judgments: int, label: str) -> dict[str, Any]:
+    judge = {t: pick_pass(top, pool_of[t]) for t, top in picks.items()}
     none = mean(mean(p.values()) for p in pool_of.values())
     oracle = mean(float(any(p.values())) for p in pool_of.values())
     judged_none = mean(mean(pool_of[t].values()) for t in judge)
@@ -253,7 +224,8 @@ def _summary(pool_of: Mapping[str, dict[int, bool]], judge: Mapping[str, float],
         "tables": {
             "table5": _table(none, pass_judge, oracle, label),
             "problems": [{"task_id": t, "judge": v, "none": mean(pool_of[t].values()),
-                          "oracle": float(any(pool_of[t].values())), "coverage": coverage[t]} for t, v in judge.items()],
+                          "oracle": float(any(pool_of[t].values())), "coverage": coverage[t], "picked": picks[t]}
+                         for t, v in judge.items()],
             "cost": [{"problems": len(judge), "judgments": judgments,
                       "judgments_per_problem": judgments / len(judge) if judge else None}],
         },
@@ -276,10 +248,10 @@ def aggregate_tournament(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         labels = r.get("order_labels") or {}
         games[t].append((i, j, labels, r.get("order_probs") or {}))
         judgments += max(len(labels), 1)
-    judge = {t: pick_pass(tournament(g, list(pool_of[t])), pool_of[t]) for t, g in games.items()}
+    picks = {t: tournament(g, list(pool_of[t])) for t, g in games.items()}
     n_pairs = {t: len(p) * (len(p) - 1) // 2 for t, p in pool_of.items()}
     coverage = {t: len(g) / n_pairs[t] for t, g in games.items()}
-    return _summary(pool_of, judge, coverage, judgments, "this judge (pairwise tournament)")
+    return _summary(pool_of, picks, coverage, judgments, "this judge (pairwise tournament)")
 
 
 def aggregate_pointwise(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -293,12 +265,9 @@ def aggregate_pointwise(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         t, i = m.group(1), int(m.group(2))
         pool_of[t] = _pool(m.group(3))
         scores[t][i] = (r.get("probs") or {}).get("Yes") if r.get("valid", True) else None
-    judge = {}
-    for t, s in scores.items():
-        full = {c: s.get(c) for c in pool_of[t]}
-        judge[t] = pick_pass(top_by_probability(full), pool_of[t])
+    picks = {t: top_by_score({c: s.get(c) for c in pool_of[t]}) for t, s in scores.items()}
     coverage = {t: len(s) / len(pool_of[t]) for t, s in scores.items()}
-    return _summary(pool_of, judge, coverage, len(rows), "this judge (pointwise P(Yes))")
+    return _summary(pool_of, picks, coverage, len(rows), "this judge (pointwise P(Yes))")
 
 
 BENCHMARK = Benchmark(
