@@ -10,6 +10,7 @@ JSONL input fields (one JSON object per line; blank lines are ignored):
     pairwise:        prompt, response_a, response_b; optional criteria, id
     pointwise:       prompt, response; optional criteria (else --criteria), id
     classification:  text; optional question (else --question), id  (classes from --classes)
+An empty response is judged like any other; an empty prompt or text is a bad line.
 
 Each output line is the input's `id` (or "line:N" when it has none), its `line` number,
 and the Judgment's fields. Output is appended and flushed line by line, so a killed run
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 import typer
 from rich.console import Console
@@ -31,7 +32,7 @@ from flame.core.errors import DataError, FlameError
 from flame.core.judgment import Judgment, summarize
 from flame.core.records import Example, TaskSpec, TaskType
 
-from .output import MODEL_HELP, PAIRWISE_HELP, pairwise_mode
+from .output import MODEL_HELP, PAIRWISE_HELP, line_error, pairwise_mode, scale_bounds
 
 app = typer.Typer(help="Judge your own data with a FLAMe judge (default: the bundled SmolLM2-135M).",
                   no_args_is_help=True)
@@ -55,16 +56,6 @@ def _autorater(model: str, swap: bool, batch_size: int, cache: bool, long_input=
     except FlameError as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2)
-
-
-def _scale(text: str) -> tuple[int, int]:
-    try:
-        low, high = (int(v) for v in text.split("-"))
-    except ValueError:
-        raise typer.BadParameter(f"scale must look like 1-5, got {text!r}")
-    if high <= low:
-        raise typer.BadParameter(f"scale needs low < high, got {text!r}")
-    return low, high
 
 
 def _classes(text: str) -> tuple[str, ...]:
@@ -172,7 +163,7 @@ def pointwise(
     """Rate one response on an integer scale."""
     from flame.judge import adhoc
 
-    task = adhoc.pointwise(criteria, *_scale(scale))
+    task = adhoc.pointwise(criteria, *scale_bounds(scale))
     _judge_one(task, adhoc.pointwise_example(task, prompt, response), model, True, fmt, cache)
 
 
@@ -197,27 +188,13 @@ def classify(
 # -- JSONL files ---------------------------------------------------------------------------
 
 
-def _field(record: dict, name: str, where: tuple[str, int], required: bool = True) -> Any:
-    if name not in record or record[name] is None:
-        if required:
-            raise DataError(where[0], "missing", where[1], name)
-        return None
-    value = record[name]
-    if name == "id":
-        if not isinstance(value, (str, int)) or isinstance(value, bool):
-            raise DataError(where[0], f"must be a string or integer, got {type(value).__name__}", where[1], name)
-        return str(value)
-    if not isinstance(value, str):
-        raise DataError(where[0], f"must be a string, got {type(value).__name__}", where[1], name)
-    return value
-
-
 def _item_builder(kind: str, criteria: Optional[str], scale: tuple[int, int],
                   classes: tuple[str, ...], question: Optional[str]) -> Callable[[dict, tuple[str, int]], tuple[TaskSpec, Example]]:
     """A function turning one JSONL record into (task, example); tasks are built once per criteria."""
     from functools import lru_cache
 
     from flame.judge import adhoc
+    from flame.judge.jsonl import text_field
 
     tasks = {
         "pairwise": lru_cache(None)(lambda c: adhoc.pairwise(c)),
@@ -226,7 +203,7 @@ def _item_builder(kind: str, criteria: Optional[str], scale: tuple[int, int],
     }
 
     def build(rec: dict, where: tuple[str, int]) -> tuple[TaskSpec, Example]:
-        f = lambda name, required=True: _field(rec, name, where, required)  # noqa: E731
+        f = lambda name, required=True: text_field(rec, name, *where, required)  # noqa: E731
         if kind == "pairwise":
             task = tasks[kind](f("criteria", False) or criteria)
             return task, adhoc.pairwise_example(task, f("prompt"), f("response_a"), f("response_b"), *where)
@@ -241,14 +218,14 @@ def _item_builder(kind: str, criteria: Optional[str], scale: tuple[int, int],
 
 def _read_input(path: Path, build, skip_bad: bool) -> tuple[list[tuple[str, int, TaskSpec, Example]], list[DataError]]:
     """Parse every line first, so a bad line stops the run before any model time is spent."""
-    from flame.judge.jsonl import check_new_id, json_object, numbered_lines
+    from flame.judge.jsonl import check_new_id, json_object, line_key, numbered_lines
 
     items, bad, seen = [], [], set()
     with open(path, encoding="utf-8") as fh:
         for n, line in numbered_lines(fh):
             try:
                 rec = json_object(line, str(path), n)
-                key = _field(rec, "id", (str(path), n), required=False) or f"line:{n}"
+                key = line_key(rec, str(path), n)
                 check_new_id(key, seen, str(path), n)
                 task, example = build(rec, (str(path), n))
             except DataError as e:
@@ -259,30 +236,6 @@ def _read_input(path: Path, build, skip_bad: bool) -> tuple[list[tuple[str, int,
             seen.add(key)
             items.append((key, n, task, example))
     return items, bad
-
-
-def _where(e: DataError) -> str:
-    """A DataError about a JSONL file, with "line N" (rows of a JSONL file are its lines)."""
-    return f"{e.file}, line {e.row}: " + (f"field {e.field!r}: " if e.field else "") + e.reason
-
-
-def _done_ids(path: Path) -> set[str]:
-    """Ids already judged in OUT; a torn last line (from a kill mid-write) is cut off."""
-    if not path.exists():
-        return set()
-    data = path.read_bytes()
-    keep = data.rfind(b"\n") + 1
-    if keep < len(data):
-        with open(path, "r+b") as fh:
-            fh.truncate(keep)
-    done = set()
-    for n, line in enumerate(data[:keep].decode("utf-8").splitlines(), start=1):
-        if line.strip():
-            try:
-                done.add(str(json.loads(line)["id"]))
-            except (ValueError, KeyError, TypeError):
-                raise DataError(str(path), "not a judgment line written by flame judge file", n) from None
-    return done
 
 
 @app.command("file")
@@ -305,6 +258,8 @@ def judge_file(
     """Judge every line of a JSONL file (resumable; see the module help for the fields)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from flame.judge.jsonl import done_ids
+
     if task not in TASKS:
         raise typer.BadParameter(f"--task must be one of {', '.join(TASKS)}, got {task!r}")
     if task == "classification" and not classes:
@@ -316,15 +271,15 @@ def judge_file(
     mode = _resolve_pairwise(pairwise, model)
     class_names = _classes(classes) if classes else ()
     long_input = _split_long(split_long, class_names) if task == "classification" else None
-    build = _item_builder(task, criteria, _scale(scale), class_names, question)
+    build = _item_builder(task, criteria, scale_bounds(scale), class_names, question)
     try:
         items, bad = _read_input(input, build, skip_bad)
-        done = _done_ids(output)
+        done = done_ids(output, "flame judge file")
     except DataError as e:
-        err.print(f"[red]bad input:[/red] {_where(e)}\n(use --skip-bad to skip bad lines)")
+        err.print(f"[red]bad input:[/red] {line_error(e)}\n(use --skip-bad to skip bad lines)")
         raise typer.Exit(1)
     for e in bad:
-        err.print(f"[yellow]skipped[/yellow] {_where(e)}")
+        err.print(f"[yellow]skipped[/yellow] {line_error(e)}")
     todo = [it for it in items if it[0] not in done]
     err.print(f"{len(items)} lines read, {len(bad)} bad, {len(items) - len(todo)} already judged, {len(todo)} to judge")
     judgments: list[Judgment] = []

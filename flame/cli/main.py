@@ -10,7 +10,7 @@ import typer
 
 from flame import __version__
 
-from . import data, eval, judge, mix, report, serve, train
+from . import data, eval, judge, mix, report, rerank, serve, train
 
 app = typer.Typer(
     name="flame",
@@ -21,6 +21,7 @@ app = typer.Typer(
 )
 app.add_typer(data.app, name="data", help="The collection: sources, tasks, downloads, builds.")
 app.add_typer(judge.app, name="judge", help="Judge your own data: pairwise, pointwise, classification, JSONL files.")
+app.command("rerank")(rerank.rerank)
 app.add_typer(eval.app, name="eval", help="Benchmarks and your own labelled data.")
 app.command("report")(report.report)
 app.add_typer(mix.app, name="mix", help="Training mixtures: which tasks, at which rates.")

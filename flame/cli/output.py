@@ -10,7 +10,7 @@ from typing import Any, Iterator, Sequence
 
 import typer
 
-from flame.core.errors import FlameError
+from flame.core.errors import DataError, FlameError
 
 
 class Format(str, Enum):
@@ -43,6 +43,22 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
     for r in rows:
         table.add_row(*(str(v) for v in r))
     Console().print(table)
+
+
+def scale_bounds(text: str) -> tuple[int, int]:
+    """A --scale option "LOW-HIGH" as (low, high); BadParameter unless it reads so with low < high."""
+    try:
+        low, high = (int(v) for v in text.split("-"))
+    except ValueError:
+        raise typer.BadParameter(f"scale must look like 1-5, got {text!r}") from None
+    if high <= low:
+        raise typer.BadParameter(f"scale needs low < high, got {text!r}")
+    return low, high
+
+
+def line_error(e: DataError) -> str:
+    """A DataError about a JSONL file, with "line N" (rows of a JSONL file are its lines)."""
+    return f"{e.file}, line {e.row}: " + (f"field {e.field!r}: " if e.field else "") + e.reason
 
 
 @contextmanager

@@ -1,13 +1,17 @@
-"""JSONL lines of judge requests, read alike by `flame judge file` and the serve job API:
-numbered from 1, blank lines skipped, each line one JSON object, no id twice."""
+"""JSONL lines of judge requests, read alike by `flame judge file`, `flame rerank` and the
+serve job API: numbered from 1, blank lines skipped, each line one JSON object, no id twice;
+and the output files of the two commands, appended line by line and resumed by id."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Container, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from flame.core.errors import DataError
+
+REQUIRED_TEXT = ("prompt", "text")  # what is judged about: never empty (a response may be)
 
 
 def numbered_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
@@ -30,3 +34,49 @@ def check_new_id(key: str, seen: Container[str], file: str, n: int) -> None:
     """A DataError on field id of line n when an earlier line had the same key."""
     if key in seen:
         raise DataError(file, f"duplicate id {key!r}", n, "id")
+
+
+def line_key(record: dict[str, Any], file: str, n: int) -> str:
+    """The line's `id` as a string (a string or an integer), else "line:N"."""
+    value = record.get("id")
+    if value is None:
+        return f"line:{n}"
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise DataError(file, f"must be a string or integer, got {type(value).__name__}", n, "id")
+    return str(value)
+
+
+def text_field(record: dict[str, Any], name: str, file: str, n: int, required: bool = True) -> str | None:
+    """Field `name` of line n: a string (None when absent and not required). A DataError
+    names the file, line and field when it is missing, not a string, or an empty
+    REQUIRED_TEXT field."""
+    if name not in record or record[name] is None:
+        if required:
+            raise DataError(file, "missing", n, name)
+        return None
+    value = record[name]
+    if not isinstance(value, str):
+        raise DataError(file, f"must be a string, got {type(value).__name__}", n, name)
+    if name in REQUIRED_TEXT and not value.strip():
+        raise DataError(file, "empty text", n, name)
+    return value
+
+
+def done_ids(path: Path, writer: str) -> set[str]:
+    """Ids already written to the output file `path` by the command `writer`; a torn last
+    line (from a kill mid-write) is cut off first."""
+    if not path.exists():
+        return set()
+    data = path.read_bytes()
+    keep = data.rfind(b"\n") + 1
+    if keep < len(data):
+        with open(path, "r+b") as fh:
+            fh.truncate(keep)
+    done = set()
+    for n, line in enumerate(data[:keep].decode("utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                done.add(str(json.loads(line)["id"]))
+            except (ValueError, KeyError, TypeError):
+                raise DataError(str(path), f"not a line written by {writer}", n) from None
+    return done
