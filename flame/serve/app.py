@@ -4,6 +4,7 @@
     run(app, host="127.0.0.1", port=8000)
 
     POST /v1/judge/pairwise | pointwise | classify   one item -> one judgment; a list -> a list
+    POST /v1/rerank                                 the best of a prompt's candidates (flame.judge.rerank)
     POST /v1/jobs                                   a JSONL batch -> 202 {id, status, total}
     GET  /v1/jobs/{id}?offset=&limit=               status, progress and a page of results
     GET  /health                                    (never needs the key)
@@ -12,7 +13,9 @@
 
 Errors: 400 (a body that is not JSON text), 401 (missing or wrong key), 404 (no such job), 413 (body
 over the size limit, or a prompt over the token limit; a classify item or job with `split_long` is
-judged in chunks instead), 422 (bad request; the message names the field), 503 with Retry-After
+judged in chunks instead; a request needing more judgments than the queue holds), 422 (bad
+request; the message names the field; a tournament on a server judging pairs with
+pairwise="separate"), 503 with Retry-After
 (queue full, or shutting down), 504 (not judged within the request timeout).
 """
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import math
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -39,6 +43,7 @@ from flame.data.files import flame_home
 from flame.judge.adhoc import classification_long_input
 from flame.judge.autorater import Autorater
 from flame.judge.backends.base import Backend
+from flame.judge.rerank import Candidates, plan, rank
 
 from .batcher import Batcher, InputTooLong, QueueFull, ShuttingDown
 from .convert import Item, parse_job_lines, to_record
@@ -55,6 +60,10 @@ from .schemas import (
     JudgmentOut,
     PairwiseBody,
     PointwiseBody,
+    RankingOut,
+    RerankBody,
+    RerankItem,
+    parse_scale,
 )
 
 log = logging.getLogger("flame.serve")
@@ -148,14 +157,50 @@ class _Service:
         """Judge one item or a list of items through the batcher (errors as HTTP errors)."""
         items = body if isinstance(body, list) else [body]
         records = [to_record(item, "http", i) for i, item in enumerate(items)]
+        long_inputs = [classification_long_input(it.split_long, it.classes) if isinstance(it, ClassifyItem)
+                       else None for it in items]
+        judged = await self._judged(records, long_inputs, list(range(len(items))), isinstance(body, list), "items")
+        out = [{"id": None if item.id is None else str(item.id), **j.to_dict()} for item, j in zip(items, judged)]
+        return out if isinstance(body, list) else out[0]
+
+    async def rerank(self, body: RerankItem | list[RerankItem]) -> Any:
+        """Rerank one item's candidates, or each of a list of items' (flame.judge.rerank)."""
+        if self.autorater is None:
+            raise HTTPException(503, "the server is starting", headers={"Retry-After": str(RETRY_AFTER_S)})
+        mode = self.autorater.pairwise
+        items = body if isinstance(body, list) else [body]
+        plans = []
+        for i, item in enumerate(items):
+            try:
+                plans.append(plan(Candidates(item.prompt, tuple(item.candidates), item.criteria), item.method, mode,
+                                  scale=parse_scale(item.scale), question=item.question, where="http", row=i))
+            except ValueError as e:
+                raise HTTPException(422, (f"item {i}: " if isinstance(body, list) else "") + str(e))
+        records = [r for p in plans for r in p]
+        owners = [i for i, p in enumerate(plans) for _ in p]
+        judged = await self._judged(records, [None] * len(records), owners, isinstance(body, list),
+                                    "judgments (tournament pairs or pointwise candidates)")
+        out, start = [], 0
+        for item, p in zip(items, plans):
+            ranking = rank(len(item.candidates), item.method, judged[start:start + len(p)], mode, item.question)
+            start += len(p)
+            fields = ranking.to_dict(item.candidates)
+            fields["scores"] = [v if v is not None and math.isfinite(v) else None for v in fields["scores"]]
+            out.append({"id": None if item.id is None else str(item.id), **fields,
+                        "model": self.autorater.backend.fingerprint})
+        return out if isinstance(body, list) else out[0]
+
+    async def _judged(self, records: list, long_inputs: list, owners: list[int], many: bool, unit: str) -> list:
+        """Judgments of (task, example) records through the batcher, in order; errors as HTTP
+        errors naming the item (`owners[k]`: the request item record k belongs to)."""
         if self.batcher is None:
             raise HTTPException(503, "the server is starting", headers={"Retry-After": str(RETRY_AFTER_S)})
+        if not records:  # a tournament of one candidate: nothing to judge
+            return []
         if len(records) > self.settings.queue_size:  # would never fit: retrying cannot help
-            raise HTTPException(413, f"{len(records)} items in one request; this server queues at most "
+            raise HTTPException(413, f"{len(records)} {unit} in one request; this server queues at most "
                                      f"{self.settings.queue_size}")
         try:
-            long_inputs = [classification_long_input(it.split_long, it.classes) if isinstance(it, ClassifyItem)
-                           else None for it in items]
             futures = self.batcher.submit(records, long_inputs=long_inputs)
         except (QueueFull, ShuttingDown) as e:
             raise HTTPException(503, str(e), headers={"Retry-After": str(RETRY_AFTER_S)})
@@ -166,17 +211,17 @@ class _Service:
                 w.cancel()  # the worker skips items not yet started
             raise HTTPException(504, f"not judged within {self.settings.timeout_s:g} s; try fewer items or later")
         out = []
-        for i, (item, waiter) in enumerate(zip(items, waiters)):
+        for owner, waiter in zip(owners, waiters):
             error = waiter.exception()
-            where = f"item {i}: " if isinstance(body, list) else ""
+            where = f"item {owner}: " if many else ""
             if isinstance(error, InputTooLong):
                 raise HTTPException(413, where + str(error))
             if isinstance(error, ShuttingDown):
                 raise HTTPException(503, str(error), headers={"Retry-After": str(RETRY_AFTER_S)})
             if error is not None:
                 raise error
-            out.append({"id": None if item.id is None else str(item.id), **waiter.result().to_dict()})
-        return out if isinstance(body, list) else out[0]
+            out.append(waiter.result())
+        return out
 
 
 def create_app(target: Target, settings: Settings | None = None) -> FastAPI:
@@ -231,6 +276,13 @@ def create_app(target: Target, settings: Settings | None = None) -> FastAPI:
     async def judge_classify(body: ClassifyBody) -> Any:
         """Put a text into one of the named classes."""
         return await svc.judge(body)
+
+    @app.post("/v1/rerank", response_model=RankingOut | list[RankingOut], responses=errors, dependencies=guarded,
+              tags=["judge"])
+    async def rerank_candidates(body: RerankBody) -> Any:
+        """The best of a prompt's candidates: a round-robin tournament of pairwise games, or each candidate
+        scored alone (pointwise); one item or a list."""
+        return await svc.rerank(body)
 
     @app.post("/v1/jobs", status_code=202, response_model=JobCreated, responses=_error(400, *auth, 413, 422, 503),
               dependencies=guarded, tags=["jobs"])

@@ -28,6 +28,7 @@ from flame.judge.adhoc import classification_long_input
 MAX_ITEMS = 256  # items in one judge request
 MAX_CLASSES = 32
 MAX_SCALE_STEPS = 20  # a 1-5 scale is 4 steps; each level is one label the model scores
+MAX_CANDIDATES = 20  # candidates of one rerank item: a tournament of 20 is 190 pairs
 
 ItemId = Annotated[str | int, Field(description="your id for the item; echoed in the judgment")]
 ClassName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S([^\r\n]*\S)?$",
@@ -125,9 +126,38 @@ def _one_or_many(item: type[BaseModel]) -> Any:
     ]
 
 
+class RerankItem(Strict):
+    """The best of several candidate responses to a prompt (as a line of `flame rerank` input)."""
+
+    prompt: str = Field(description="the prompt the candidates answer; not empty")
+    candidates: list[str] = Field(min_length=1, max_length=MAX_CANDIDATES,
+                                  description="the candidate responses (an empty one is judged like any other)")
+    method: Literal["tournament", "pointwise"] = Field(
+        "tournament", description="tournament: round-robin of pairwise games in both candidate orders; "
+                                  "pointwise: each candidate scored alone")
+    criteria: str | None = Field(None, description="what 'better' means for you")
+    scale: Scale = Field("1-5", description="pointwise: rate each candidate on this integer scale LOW-HIGH")
+    question: str | None = Field(None, description="pointwise: score each candidate by P(Yes) to this question")
+    id: ItemId | None = None
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("the prompt is empty")
+        return v
+
+    @field_validator("scale")
+    @classmethod
+    def _scale(cls, v: str) -> str:
+        parse_scale(v)
+        return v
+
+
 PairwiseBody = _one_or_many(PairwiseItem)
 PointwiseBody = _one_or_many(PointwiseItem)
 ClassifyBody = _one_or_many(ClassifyItem)
+RerankBody = _one_or_many(RerankItem)
 
 
 class JudgmentOut(BaseModel):
@@ -150,6 +180,23 @@ class JudgmentOut(BaseModel):
     target: str | None
     model: str
     chunks: int | None = Field(None, description="chunks an over-long input was judged in, if it was split")
+
+
+class RankingOut(BaseModel):
+    """The best of an item's candidates (the fields of a `flame rerank` output line)."""
+
+    id: str | None = Field(None, description="the item's id")
+    method: Literal["tournament", "pointwise"]
+    best: int | None = Field(description="index of the chosen candidate; null when every judgment failed")
+    best_text: str | None = Field(description="the chosen candidate")
+    top: list[int] = Field(description="every candidate ranked first (several when tied)")
+    scores: list[float | None] = Field(description="pointwise: each candidate's score (null where it has no finite "
+                                                   "score); tournament: its summed probability of winning")
+    wins: list[int] | None = Field(description="tournament: games each candidate won")
+    judged: int = Field(description="judgments made (a tournament pair counts once)")
+    invalid: int = Field(description="judgments that failed")
+    errors: list[str] = Field(description="why they failed (distinct reasons)")
+    model: str
 
 
 class _Job(Strict):

@@ -15,6 +15,7 @@ PAIR = {"prompt": "p", "response_a": "a", "response_b": "b"}
 CALLS = [("post", "/v1/judge/pairwise", PAIR),
          ("post", "/v1/judge/pointwise", {"prompt": "p", "response": "r"}),
          ("post", "/v1/judge/classify", {"text": "t", "classes": ["Yes", "No"]}),
+         ("post", "/v1/rerank", {"prompt": "p", "candidates": ["a", "b"]}),
          ("post", "/v1/jobs", {"task": "pairwise", "jsonl": '{"prompt": "p", "response_a": "a", "response_b": "b"}'}),
          ("get", "/v1/jobs/abc", None),
          ("get", "/metrics", None),
