@@ -42,6 +42,10 @@ def _summary(path: Path) -> None:
     for name, b in doc["benchmarks"].items():
         for note in (b["aggregates"] or {}).get("notes", []) + b["data_notes"]:
             typer.echo(f"note ({name}): {note}")
+    for name, skipped in doc["manifest"]["skipped_rows"].items():
+        reasons = doc["benchmarks"][name]["dropped"]
+        typer.echo(f"skipped ({name}): {len(skipped)} invalid row(s): "
+                   + "; ".join(f"{reason} ({count})" for reason, count in reasons.items()))
     typer.echo(f"results written to {path}")
 
 
@@ -107,6 +111,8 @@ def file(
     device: str | None = DEVICE_OPTION,
     progress: bool = typer.Option(True, "--progress/--no-progress",
                                   help="Show progress: a bar on a terminal, else a line a minute on stderr."),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Skip invalid rows (each listed with its reason "
+                                      "in the results manifest, skipped_rows) instead of stopping."),
 ) -> None:
     """Score a judge on your own labelled JSONL file (one JSON object per line).
 
@@ -115,6 +121,7 @@ def file(
     pointwise:      prompt, response, label = integer on --scale
     classification: text, label = one of --classes
     optional:       id (row name), subset (results broken down by it)
+    An empty response is judged; an empty prompt or text is an invalid row.
     """
     from flame.evals.benchmarks.userfile import benchmark
     from flame.evals.runner import RunOptions
@@ -126,7 +133,7 @@ def file(
         except ValueError as e:
             raise typer.BadParameter(f"scale must look like 1-5, got {scale!r}", param_hint="--scale") from e
         names = [c.strip() for c in classes.split(",") if c.strip()] if classes else None
-        bench = benchmark(path, task, criteria=criteria, **({"scale": (low, high)} if task == "pointwise" else {}),
+        bench = benchmark(path, task, skip_invalid, criteria=criteria, **({"scale": (low, high)} if task == "pointwise" else {}),
                           **({"classes": names, "question": question} if task == "classification" else {}))
         options = RunOptions(data=str(path), batch_size=batch_size, swap=swap, pairwise=pairwise_mode(pairwise, model))
         bench.load(options.data)  # a malformed file fails here, before any model is loaded

@@ -53,8 +53,9 @@ def read_json_list(path: Path, file: str) -> list[Any]:
     return data
 
 
-def iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
-    """(row, object) for each non-blank line (row = 0-based line number)."""
+def iter_jsonl(path: Path, on_error: Callable[[DataError], None] | None = None) -> Iterator[tuple[int, Any]]:
+    """(row, object) for each non-blank line (row = 0-based line number). A line that is not
+    JSON is a DataError, or, given `on_error`, passed to it and skipped."""
     seen = False
     try:
         with open_text(path) as f:
@@ -65,7 +66,10 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
                 try:
                     yield row, json.loads(line)
                 except json.JSONDecodeError as e:
-                    raise DataError(str(path), f"invalid JSON: {e.msg}", row=row) from e
+                    error = DataError(str(path), f"invalid JSON: {e.msg}", row=row)
+                    if on_error is None:
+                        raise error from e
+                    on_error(error)
     except (OSError, EOFError, UnicodeDecodeError) as e:
         raise DataError(str(path), f"unreadable: {e}") from e
     if not seen:

@@ -44,12 +44,14 @@ class Item:
 
 @dataclass
 class Loaded:
-    """A loader's output: items in a stable order, and dropped rows counted by reason."""
+    """A loader's output: items in a stable order, and dropped rows counted by reason;
+    `skipped`: the rows of a user's file skipped as invalid, each {row, field, reason}."""
 
     items: list[Item]
     origin: str  # which loader / where from, for the results manifest
     dropped: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
 
 
 Loader = Callable[..., Loaded]  # official(), mirror(), file(path)
@@ -147,8 +149,9 @@ def source_items(source_name: str, subsets: Mapping[str, str],
     return Loaded(items, f"{MIRROR}:{source_name}", dict(dropped))
 
 
-def file_records(path: Path) -> Iterator[tuple[int, Any]]:
-    """(row, record) of a local JSONL file (or a JSON list)."""
+def file_records(path: Path, on_error: Callable[[DataError], None] | None = None) -> Iterator[tuple[int, Any]]:
+    """(row, record) of a local JSONL file (or a JSON list); `on_error` takes, and so skips,
+    JSONL lines that are not JSON (see flame.data.readers.iter_jsonl)."""
     if not path.is_file():
         raise DataError(str(path), "no such file")
     if path.suffix == ".json":
@@ -157,7 +160,7 @@ def file_records(path: Path) -> Iterator[tuple[int, Any]]:
             raise DataError(str(path), f"expected a JSON list of records, got {type(data).__name__}")
         yield from enumerate(data)
     else:
-        yield from iter_jsonl(path)
+        yield from iter_jsonl(path, on_error)
 
 
 def hf_records(dataset_id: str, split: str, revision: str = "main") -> Iterator[tuple[int, Any]]:

@@ -8,6 +8,12 @@ One JSON object per line; optional on every task: `id` (kept as the row name) an
 - pointwise:      prompt, response, label = an integer on the scale (default 1-5)
 - classification: text, label = one of the classes (default: the distinct labels in the file)
 
+An empty response is judged like any other candidate (in public preference sets it is a
+legitimate, usually losing, one); an empty prompt or text, a missing field or a value of the
+wrong type is a DataError naming the file, row and field, or with `skip_invalid` a skipped
+row, counted by reason in the benchmark's `dropped` and listed, with its reason, in
+`Loaded.skipped` (the results manifest's `skipped_rows`).
+
 Metrics: pairwise accuracy (an unreadable verdict scores 0.5, as in RewardBench);
 pointwise exact-label accuracy, mean absolute error of the expected score and its Pearson
 and Spearman correlation with the labels; classification accuracy and balanced accuracy.
@@ -15,7 +21,9 @@ and Spearman correlation with the labels; classification accuracy and balanced a
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +38,12 @@ from .base import FILE, Benchmark, Item, Loaded, file_records
 TASK_TYPES = ("pairwise", "pointwise", "classification")
 FIELDS = {"pairwise": ("prompt", "response_a", "response_b"), "pointwise": ("prompt", "response"),
           "classification": ("text",)}
+REQUIRED_TEXT = ("prompt", "text")  # what is judged about; a response may be empty
 
 
 def _value(record: Any, key: str, file: str, row: int) -> str:
     value = clean(get(record, key, str, (file, row)))
-    if not value:
+    if not value and key in REQUIRED_TEXT:
         raise DataError(file, "empty text", row, key)
     return value
 
@@ -50,43 +59,80 @@ def _label(record: Any, file: str, row: int) -> str:
     return str(value).strip()
 
 
-def make_task(task_type: str, records: Sequence[tuple[int, Any]], file: str, *, criteria: str | None = None,
+def make_task(task_type: str, labels: Sequence[str], file: str, *, criteria: str | None = None,
               scale: tuple[int, int] = (1, 5), classes: Sequence[str] | None = None,
               question: str | None = None) -> TaskSpec:
-    """The ad-hoc task the file's rows are judged with."""
+    """The ad-hoc task the file's rows are judged with (`labels`: the rows' labels)."""
     if task_type == "pairwise":
-        return adhoc.pairwise(criteria, tie=any(_label(r, file, i) == "tie" for i, r in records))
+        return adhoc.pairwise(criteria, tie="tie" in labels)
     if task_type == "pointwise":
         return adhoc.pointwise(criteria, *scale)
     if task_type == "classification":
-        names = list(classes) if classes else sorted({_label(r, file, i) for i, r in records})
+        names = list(classes) if classes else sorted(set(labels))
         if len(names) < 2:
             raise DataError(file, f"classification needs at least two classes, found {names}", field="label")
         return adhoc.classification(names, question)
     raise DataError(file, f"unknown task type {task_type!r} (use one of {', '.join(TASK_TYPES)})")
 
 
-def load(path: Path, task_type: str, **task_options: Any) -> Loaded:
-    """Items of a user file, each validated: a bad row is a DataError naming file, row and field."""
+@dataclass(frozen=True)
+class _Row:
+    """A record's checked values; whether its label fits the task is checked once the task is known."""
+
+    row: int
+    inputs: dict[str, str]
+    label: str
+    subset: str
+    provenance: Provenance
+
+
+def _parse(task_type: str, record: Any, file: str, row: int) -> _Row:
+    inputs = {k: _value(record, k, file, row) for k in FIELDS[task_type]}
+    label = _label(record, file, row)
+    subset = record.get("subset", "all")
+    if not isinstance(subset, str) or not subset.strip():
+        raise DataError(file, "subset must be a non-empty string", row, "subset")
+    rid = record.get("id", row)
+    prov = Provenance("file", file, rid if isinstance(rid, (int, str)) and not isinstance(rid, bool) else row)
+    return _Row(row, inputs, label, subset.strip(), prov)
+
+
+def load(path: Path, task_type: str, skip_invalid: bool = False, **task_options: Any) -> Loaded:
+    """Items of a user file, each validated: a bad row is a DataError naming file, row and
+    field (the first in the file), or with `skip_invalid` a skipped row (see the module docstring)."""
+    if task_type not in TASK_TYPES:
+        raise DataError(str(path), f"unknown task type {task_type!r} (use one of {', '.join(TASK_TYPES)})")
     file = str(path)
-    records = list(file_records(path))
-    task = make_task(task_type, records, file, **task_options)
+    skipped: list[DataError] = []
+
+    def skip(error: DataError) -> None:
+        if not skip_invalid:
+            raise error
+        skipped.append(error)
+
+    rows = []
+    for row, record in file_records(path, skip if skip_invalid else None):
+        try:
+            rows.append(_parse(task_type, record, file, row))
+        except DataError as e:
+            skip(e)
+    task = make_task(task_type, [r.label for r in rows], file, **task_options)
     out = task.primary_output
     items = []
-    for row, record in records:
-        inputs = {k: _value(record, k, file, row) for k in FIELDS[task_type]}
-        label = _label(record, file, row)
-        if not out.labels.accepts(label):
-            raise DataError(file, f"{label!r} is not {out.labels.describe()}", row, "label")
-        subset = record.get("subset", "all")
-        if not isinstance(subset, str) or not subset.strip():
-            raise DataError(file, "subset must be a non-empty string", row, "subset")
-        rid = record.get("id", row)
-        prov = Provenance("file", file, rid if isinstance(rid, (int, str)) and not isinstance(rid, bool) else row)
-        items.append(Item(subset.strip(), task, Example(task.name, inputs, {out.name: label}, prov)))
+    for r in rows:
+        if out.labels.accepts(r.label):
+            items.append(Item(r.subset, task, Example(task.name, r.inputs, {out.name: r.label}, r.provenance)))
+        else:
+            skip(DataError(file, f"{r.label!r} is not {out.labels.describe()}", r.row, "label"))
     if not items:
-        raise DataError(file, "no records")
-    return Loaded(items, f"{FILE}:{file}")
+        raise DataError(file, "no records" + (f" left: all {len(skipped)} were invalid" if skipped else ""))
+    dropped = Counter((f"field {e.field!r}: " if e.field else "") + e.reason for e in skipped)
+    return Loaded(items, f"{FILE}:{file}", dict(dropped),
+                  skipped=[{"row": e.row, "field": e.field, "reason": e.reason} for e in sorted(skipped, key=_row_of)])
+
+
+def _row_of(error: DataError) -> int:
+    return error.row if isinstance(error.row, int) else -1
 
 
 def _pearson(x: Sequence[float], y: Sequence[float]) -> float | None:
@@ -135,8 +181,8 @@ def aggregate_for(task_type: str):
     return aggregate
 
 
-def benchmark(path: Path, task_type: str, **task_options: Any) -> Benchmark:
-    """A one-off benchmark over a user file."""
+def benchmark(path: Path, task_type: str, skip_invalid: bool = False, **task_options: Any) -> Benchmark:
+    """A one-off benchmark over a user file (`skip_invalid`: skip bad rows, see `load`)."""
     if task_type not in TASK_TYPES:
         raise DataError(str(path), f"unknown task type {task_type!r} (use one of {', '.join(TASK_TYPES)})")
     protocol = {"pairwise": "file-pairwise: accuracy (invalid verdict 0.5)",
@@ -145,7 +191,7 @@ def benchmark(path: Path, task_type: str, **task_options: Any) -> Benchmark:
     return Benchmark(
         name=f"file:{Path(path).name}",
         title=f"{task_type} labels from {Path(path).name}",
-        loaders={FILE: lambda p=path: load(Path(p), task_type, **task_options)},
+        loaders={FILE: lambda p=path: load(Path(p), task_type, skip_invalid, **task_options)},
         aggregate=aggregate_for(task_type),
         protocol=protocol,
         metric="accuracy",
