@@ -20,6 +20,7 @@ from typing import Any
 
 from flame.data.mixture import drawn_per_task
 from flame.evals.compare import comparison, run_lines
+from flame.judge.models import JUDGE_FILE
 
 from .checkpoint import STATE_FILE
 from .config import ConfigError
@@ -27,6 +28,7 @@ from .config import ConfigError
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
 BASE_MODEL_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
 MAX_ADAPTER_BYTES = 25 * 2**20
+LOSS_KIND = {"ab": "mean over target tokens", "separate": "Bradley-Terry, mean over pairs"}
 
 
 def read_state(ckpt: str | Path) -> dict[str, Any]:
@@ -38,7 +40,8 @@ def read_state(ckpt: str | Path) -> dict[str, Any]:
 
 
 def export_adapter(ckpt: str | Path, out: str | Path, base_model_id: str = BASE_MODEL_ID) -> Path:
-    """Copy a checkpoint's LoRA adapter to out, naming the public base model in its config."""
+    """Copy a checkpoint's LoRA adapter to out, naming the public base model in its config, with
+    the judge.json that makes the judge judge pairs the way it was trained (config `pairwise`)."""
     src, out = Path(ckpt) / "model", Path(out)
     missing = [f for f in ADAPTER_FILES if not (src / f).is_file()]
     if missing:
@@ -51,6 +54,9 @@ def export_adapter(ckpt: str | Path, out: str | Path, base_model_id: str = BASE_
     config = json.loads((src / "adapter_config.json").read_text())
     config["base_model_name_or_path"] = base_model_id  # not the converted copy's local path
     (out / "adapter_config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    # the judge is asked as it was trained: a separate-mode adapter judges pairs separately by default
+    pairwise = read_state(ckpt)["config"].get("pairwise", "ab")
+    (out / JUDGE_FILE).write_text(json.dumps({"pairwise": pairwise}) + "\n")
     return out
 
 
@@ -75,8 +81,8 @@ def write_card(out: str | Path, *, name: str, ckpt: str | Path, runs: Sequence[t
         "`flame data build`), mixture `" + cfg["mixture"] + "`",
         (f"- Steps: {state['step']} x batch {cfg['batch_size']} = {state['examples']:,} examples, "
         f"{state['tokens']:,} tokens (prompt + target), max length {cfg['max_length']}"),
-        (f"- Loss (mean over target tokens): {_num(losses[:1])} at step 1, mean of the last {len(last)} steps "
-        f"{_num(last, avg=True)}, final {_num(losses[-1:])}"),
+        (f"- Loss ({LOSS_KIND[cfg.get('pairwise', 'ab')]}): {_num(losses[:1])} at step 1, mean of the last "
+         f"{len(last)} steps {_num(last, avg=True)}, final {_num(losses[-1:])}"),
         (f"- Optimiser: AdamW (weight decay {cfg['weight_decay']}), lr {cfg['lr']}, {cfg['schedule']} schedule; "
         f"LoRA r={cfg['lora_r']}, alpha={cfg['lora_alpha']}, dropout {cfg['lora_dropout']} on {cfg['lora_targets']}; "
         f"model dropout {cfg['dropout']}, {cfg['dtype']}"),
@@ -92,8 +98,11 @@ def write_card(out: str | Path, *, name: str, ckpt: str | Path, runs: Sequence[t
     lines += learning_curve(state, out)
     lines += ["Training config:", "", "```json", json.dumps(cfg, indent=1, sort_keys=True), "```", ""]
     if runs:
-        lines += ["## Results", "", ("Scores are % (accuracy; pass@1 for code). Both candidate orders are judged and "
-                  "averaged. Each column is one `flame eval run` results file:"), ""]
+        how = ("Each candidate of a pair is scored on its own and P(A) = sigmoid(s_A - s_B) (`--pairwise separate`), "
+               "so candidate order cannot matter." if cfg.get("pairwise") == "separate"
+               else "Both candidate orders are judged and averaged.")
+        lines += ["## Results", "", f"Scores are % (accuracy; pass@1 for code). {how} Each column is one "
+                  "`flame eval run` results file:", ""]
         lines += run_lines(runs) + [""] + comparison(runs)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

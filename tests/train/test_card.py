@@ -57,7 +57,8 @@ def test_card_publishes_the_adapter_with_its_training_facts_and_results(tiny_mod
                                        "--summary", "A tiny test judge."])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in published.iterdir()) == ["README.md", "adapter_config.json",
-                                                           "adapter_model.safetensors", "learning_curve.png"]
+                                                           "adapter_model.safetensors", "judge.json", "learning_curve.png"]
+    assert json.loads((published / "judge.json").read_text()) == {"pairwise": "ab"}  # trained on A/B verdicts
     config = json.loads((published / "adapter_config.json").read_text())
     assert config["base_model_name_or_path"] == "HuggingFaceTB/SmolLM2-135M-Instruct"
     card = (published / "README.md").read_text()
