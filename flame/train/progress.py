@@ -47,21 +47,28 @@ class ProgressBar:
 
 
 class LogLines:
-    """Training callback for a log file (output not a terminal): one plain line per logged step
-    and per validation, flushed at once, so a background run can be followed with `tail -f`."""
+    """Training callback for a log file (output not a terminal): one plain line per `log_every`
+    steps with the means over those steps, and one per validation, flushed at once, so a
+    background run can be followed with `tail -f`."""
 
     def __init__(self, log_every: int) -> None:
         self.log_every = log_every
+        self._since: list[dict[str, float]] = []
 
     def on_train_begin(self, state: Any) -> None:
         if state.is_main_process:
             print(f"training from step {state.step} to {state.max_steps}", flush=True)
 
     def on_step_end(self, state: Any, metrics: dict[str, float]) -> None:
+        self._since.append(metrics)
         if state.is_main_process and (state.step % self.log_every == 0 or state.step == state.max_steps):
-            pairs = f"  pairs right {metrics['pair_accuracy']:.2f}" if "pair_accuracy" in metrics else ""
-            print(f"step {state.step}/{state.max_steps}  examples {state.examples:,}  loss {metrics['loss']:.4f}{pairs}  "
-                  f"{metrics['tokens_per_s']:,.0f} tok/s", flush=True)
+            def mean(key: str) -> float:
+                return sum(m[key] for m in self._since) / len(self._since)
+
+            pairs = f"  pairs right {mean('pair_accuracy'):.2f}" if all("pair_accuracy" in m for m in self._since) else ""
+            print(f"step {state.step}/{state.max_steps}  examples {state.examples:,}  loss {mean('loss'):.4f}{pairs}  "
+                  f"{mean('tokens_per_s'):,.0f} tok/s  (means of {len(self._since)} steps)", flush=True)
+            self._since = []
 
     def on_validation(self, state: Any, metrics: dict[str, float]) -> None:
         if state.is_main_process:
