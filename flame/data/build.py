@@ -44,7 +44,8 @@ from flame.core.template import TEMPLATE_VERSION, render, template_hash
 
 from .datacard import FLAME_CAPABILITY_SHARES, FLAME_TASK_TYPE_SHARES, render_datacard
 from .files import SourceFiles, mirror_root, sha256_file
-from .source import Rejected, Source
+from .rows import Rejected
+from .source import Source
 from .sources import SOURCES
 from .splits import SPLITS, split_of
 

@@ -23,7 +23,7 @@ from flame.core.records import (
     TaskType,
 )
 
-from .source import Item, Rejected
+from .rows import Item, Rejected
 
 RESPONSE_A = "response_a"
 RESPONSE_B = "response_b"

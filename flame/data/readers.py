@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Iterator, TypeVar
 from flame.core.errors import DataError
 from flame.core.records import Example, Provenance
 
-from .source import Rejected
+from .rows import Rejected
 
 T = TypeVar("T")
 csv.field_size_limit(1 << 30)

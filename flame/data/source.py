@@ -2,18 +2,18 @@
 
 A `Source` is data plus one pure reader function. The reader turns the source's files into
 `Example`s for all of its tasks in one pass (one file often yields several tasks), and
-yields a `Rejected` record, never nothing, for a row it cannot use.
+yields a `Rejected` record (flame.data.rows), never nothing, for a row it cannot use.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Union
+from typing import Callable, Iterable, Iterator
 
-from flame.core.errors import DataError
-from flame.core.records import Example, Provenance, Role, TaskSpec
+from flame.core.records import Example, Role, TaskSpec
 
 from .files import SourceFiles
+from .rows import Item, Rejected
 
 PERMISSIVE_LICENSES = frozenset(
     {"MIT", "Apache-2.0", "BSD-3-Clause", "BSD-2-Clause", "CC-BY-4.0", "CC-BY-3.0", "CC-BY-SA-4.0",
@@ -59,26 +59,6 @@ class HFOrigin:
     split: str | None = None
 
 
-@dataclass(frozen=True)
-class Rejected:
-    """A source row that did not become an example, and why.
-
-    By default a rejected row is bad data (a malformed row, a value outside the task's
-    label space). `excluded` marks a row the adapter leaves out by design (a duplicate, a
-    tie in a task without a tie label, no clear human preference); the reason says which.
-    """
-
-    provenance: Provenance
-    reason: str
-    field: str | None = None
-    excluded: bool = False
-
-    def as_error(self) -> DataError:
-        return DataError(f"{self.provenance.source}/{self.provenance.file}", self.reason,
-                         self.provenance.row, self.field)
-
-
-Item = Union[Example, Rejected]
 Reader = Callable[[SourceFiles], Iterable[Item]]
 
 

@@ -131,7 +131,7 @@ def source_items(source_name: str, subsets: Mapping[str, str],
     benchmark subsets; `to_item` re-files an example under the benchmark's own task (by
     default it keeps its source task). Rows the adapter rejected from the files these
     items come from are counted by reason."""
-    from flame.data.source import Rejected
+    from flame.data.rows import Rejected
     from flame.data.sources import SOURCES
 
     source = SOURCES.get(source_name)
