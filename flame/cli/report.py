@@ -45,7 +45,7 @@ def report(
     """Leaderboard, per-category bars, calibration, swap consistency and length bias for runs;
     with --paired, whether one run is better than another on the items both judged."""
     from flame.core.errors import DataError
-    from flame.data.files import atomic_write_text
+    from flame.core.files import atomic_write
     from flame.evals.compare import comparison, paired_lines, run_lines
     from flame.evals.report import load_results, write_report
 
@@ -61,7 +61,7 @@ def report(
             comparisons = [compare(runs[base], run) for i, run in enumerate(runs) if i != base]
         path = write_report(results, out, comparisons)
         if markdown is not None:
-            atomic_write_text(markdown, "\n".join(run_lines(runs) + [""] + comparison(runs) + paired_lines(comparisons)))
+            atomic_write(markdown, "\n".join(run_lines(runs) + [""] + comparison(runs) + paired_lines(comparisons)))
             typer.echo(f"markdown written to {markdown.resolve()}")
     if comparisons:
         typer.echo("\n".join(paired_lines(comparisons)))

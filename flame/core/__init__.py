@@ -1,4 +1,5 @@
-"""flame.core: records, the FLAMe text-to-text format, the registry. Imports no torch."""
+"""flame.core: records, the FLAMe text-to-text format, the registry, the pairwise task shape
+(flame.core.pairwise), cache paths and atomic writes (flame.core.files). Imports no torch."""
 
 from .errors import DataError, FlameError, MissingExtraError
 from .records import (

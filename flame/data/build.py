@@ -26,24 +26,23 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 import flame
 from flame.core.errors import FlameError
+from flame.core.files import atomic_write, mirror_root, sha256_file
 from flame.core.records import Role, TaskSpec, stable_hash
 from flame.core.template import TEMPLATE_VERSION, render, template_hash
 
 from .datacard import FLAME_CAPABILITY_SHARES, FLAME_TASK_TYPE_SHARES, render_datacard
-from .files import SourceFiles, mirror_root, sha256_file
+from .files import SourceFiles
 from .rows import Rejected
 from .source import Source
 from .sources import SOURCES
@@ -218,28 +217,8 @@ def _prepare(out: Path, plan: dict[str, Any]) -> Path:
     elif out.exists() and any(out.iterdir()):
         raise FlameError(f"{out} exists and is not a flame collection; choose an empty or new --out")
     (state / "done").mkdir(parents=True, exist_ok=True)
-    _write_text(plan_path, _dumps(plan))
+    atomic_write(plan_path, _dumps(plan))
     return state
-
-
-@contextmanager
-def _atomic(path: Path) -> Iterator[IO[str]]:
-    """Open a temp text file beside path; rename it over path only if the block completes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the collection is meant to be shared
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            yield f
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _write_text(path: Path, text: str) -> None:
-    with _atomic(path) as f:
-        f.write(text)
 
 
 # ---------------------------------------------------------------- one source
@@ -374,7 +353,7 @@ def _build_source(out: Path, state: Path, source: Source, files: Any, task_ids: 
                 os.replace(partial / split / t, out / split / t)
     os.replace(partial / "rejected.jsonl", done / f"{source.name}.rejected.jsonl")
     os.replace(partial / "duplicates.jsonl", done / f"{source.name}.duplicates.jsonl")
-    _write_text(done / f"{source.name}.json", _dumps(marker))
+    atomic_write(done / f"{source.name}.json", _dumps(marker))
     shutil.rmtree(partial)
 
 
@@ -472,29 +451,34 @@ def _finish(out: Path, state: Path, plan: dict[str, Any], markers: list[dict[str
             stats: dict[str, Any]) -> None:
     """Write rejected.jsonl, duplicates.jsonl, stats.json, manifest.json and DATACARD.md."""
     done = state / "done"
-    with _atomic(out / "rejected.jsonl") as f:
-        for m in markers:
-            with open(done / f"{m['source']}.rejected.jsonl", encoding="utf-8") as part:
-                shutil.copyfileobj(part, f)
+    atomic_write(out / "rejected.jsonl", (line for m in markers
+                                          for line in _text_lines(done / f"{m['source']}.rejected.jsonl")))
     wanted: dict[str, set[str]] = {}
     for m in markers:
         for line in _lines(done / f"{m['source']}.duplicates.jsonl"):
             wanted.setdefault(line["kept"]["task"], set()).add(line["kept"]["uid"])
     where = _locate(out, wanted)
-    with _atomic(out / "duplicates.jsonl") as f:
-        for m in markers:
-            for line in _lines(done / f"{m['source']}.duplicates.jsonl"):
-                line["kept"].update(where[line["kept"]["uid"]])
-                f.write(_dumps(line) + "\n")
-    _write_text(out / "stats.json", json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
-    _write_text(out / "manifest.json", json.dumps(_manifest(plan, markers), indent=2, ensure_ascii=False) + "\n")
-    _write_text(out / "DATACARD.md", render_datacard(stats))
+    atomic_write(out / "duplicates.jsonl", (_dumps(_located(line, where)) + "\n" for m in markers
+                                            for line in _lines(done / f"{m['source']}.duplicates.jsonl")))
+    atomic_write(out / "stats.json", json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
+    atomic_write(out / "manifest.json", json.dumps(_manifest(plan, markers), indent=2, ensure_ascii=False) + "\n")
+    atomic_write(out / "DATACARD.md", render_datacard(stats))
+
+
+def _text_lines(path: Path) -> Iterator[str]:
+    with open(path, encoding="utf-8") as f:
+        yield from f
 
 
 def _lines(path: Path) -> Iterator[dict[str, Any]]:
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            yield json.loads(line)
+    for line in _text_lines(path):
+        yield json.loads(line)
+
+
+def _located(line: dict[str, Any], where: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """A duplicates.jsonl line with its kept row's provenance in the collection filled in."""
+    line["kept"].update(where[line["kept"]["uid"]])
+    return line
 
 
 def _locate(out: Path, wanted: dict[str, set[str]]) -> dict[str, dict[str, str]]:

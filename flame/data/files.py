@@ -15,7 +15,6 @@ is first resolved to the commit it points at, and every commit read is recorded 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import os
 import pickle
@@ -27,29 +26,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from flame.core.errors import DataError
+from flame.core.files import atomic_write, flame_home, mirror_root, sha256_file
 
 if TYPE_CHECKING:
     from .source import RemoteFile, Source
-
-
-def flame_home() -> Path:
-    """Root of flame's caches: $FLAME_HOME or ~/.cache/flame."""
-    return Path(os.environ.get("FLAME_HOME") or Path.home() / ".cache" / "flame")
-
-
-def mirror_root() -> Path | None:
-    """The local mirror named by $FLAME_MIRROR, if any."""
-    value = os.environ.get("FLAME_MIRROR")
-    return Path(value) if value else None
-
-
-def sha256_file(path: Path) -> str:
-    """Full hex sha256 of a file, read in chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def is_commit(revision: str) -> bool:
@@ -212,7 +192,7 @@ def fetch(spec: "RemoteFile", dest: Path, opener: Callable[[str], object] | None
         if not spec.sha256:
             # Pinned by an immutable commit URL only: record what arrived, so every later
             # read of the cache is checked against the first download.
-            atomic_write_text(_sha_record(dest), sha256_file(tmp) + "\n")
+            atomic_write(_sha_record(dest), sha256_file(tmp) + "\n")
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
@@ -226,22 +206,6 @@ def _sha_record(path: Path) -> Path:
 def _recorded_sha(path: Path) -> str:
     record = _sha_record(path)
     return record.read_text().strip() if record.is_file() else ""
-
-
-def atomic_write_text(path: Path, text: str) -> Path:
-    """Write text to a temporary file beside path (world-readable), then rename it into place,
-    so a reader never sees a partial file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
 
 
 class _NoGlobals(pickle.Unpickler):

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import os
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from flame.core.errors import DataError, FlameError
+from flame.core.files import flame_home
 from flame.core.registry import Registry
 
 DEFAULT_CAP = 2**16
@@ -43,7 +43,7 @@ class MixtureError(FlameError):
 
 def user_mixture_dir() -> Path:
     """Where flame writes mixtures it computes (e.g. tail-patch's opt-rm): $FLAME_HOME/mixtures."""
-    return Path(os.environ.get("FLAME_HOME") or Path.home() / ".cache" / "flame") / "mixtures"
+    return flame_home() / "mixtures"
 
 
 # ---------------------------------------------------------------------------------------

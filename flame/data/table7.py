@@ -195,7 +195,8 @@ def exclusion_reason(entry: Table7Entry) -> str:
 
 def status(entry: Table7Entry) -> str:
     """mirrored / needs download / excluded / not yet, derived from the registered sources."""
-    from .files import mirror_root
+    from flame.core.files import mirror_root
+
     from .sources import SOURCES
 
     if entry.excluded:

@@ -77,7 +77,7 @@ class Verdict:
 
 def default_cache() -> Path:
     """$FLAME_HOME/evals/code_exec.sqlite."""
-    from flame.data.files import flame_home
+    from flame.core.files import flame_home
 
     return flame_home() / "evals" / "code_exec.sqlite"
 

@@ -380,6 +380,6 @@ def build(runs: Sequence[tuple[str, Doc]], paired: Sequence[Comparison] = ()) ->
 
 def write_report(paths: Iterable[Path], out: Path, paired: Sequence[Comparison] = ()) -> Path:
     """Build the page from results files (and paired comparisons of them) and write it atomically to out."""
-    from flame.data.files import atomic_write_text
+    from flame.core.files import atomic_write
 
-    return atomic_write_text(out, build(load_results(paths), paired))
+    return atomic_write(out, build(load_results(paths), paired))

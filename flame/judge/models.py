@@ -29,7 +29,7 @@ from typing import Any, Callable
 
 from flame.core.errors import DataError, FlameError
 from flame.core.registry import Registry
-from flame.data.files import flame_home, sha256_file
+from flame.core.files import atomic_write, flame_home, sha256_file
 
 from . import bundled
 from .backends.base import Backend, Batched, Cached, Retrying
@@ -157,10 +157,7 @@ def files_fingerprint(*paths: str | Path) -> str:
                 memo[key], changed = sha256_file(f), True
             h.update(f"{f.relative_to(root) if root.is_dir() else f.name}={memo[key]};".encode())
     if changed:
-        memo_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = memo_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(memo))
-        tmp.replace(memo_path)
+        atomic_write(memo_path, json.dumps(memo))
     return h.hexdigest()[:16]
 
 

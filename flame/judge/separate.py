@@ -18,7 +18,7 @@ import math
 from functools import lru_cache
 
 from flame.core.records import Example, InputField, LabelSpace, OutputField, TaskSpec, TaskType
-from flame.data.common import RESPONSE_A, RESPONSE_B
+from flame.core.pairwise import RESPONSE_A, RESPONSE_B
 
 RESPONSE = "response"
 PREFERRED = "preferred"

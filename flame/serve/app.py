@@ -39,7 +39,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from flame.core.errors import DataError
-from flame.data.files import flame_home
+from flame.core.files import flame_home
 from flame.judge.adhoc import classification_long_input
 from flame.judge.autorater import Autorater
 from flame.judge.backends.base import Backend

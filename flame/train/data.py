@@ -30,7 +30,7 @@ from typing import Any
 
 from flame.core.records import Example, Provenance, TaskSpec, TaskType
 from flame.core.template import render
-from flame.data.common import RESPONSE_A, RESPONSE_B
+from flame.core.pairwise import RESPONSE_A, RESPONSE_B
 from flame.judge.autorater import swap_candidates
 from flame.judge.backends.hf import chat_prepare, common_prefix, encode_context, split_whitespace
 from flame.judge.separate import NO, PREFERRED, RESPONSE, YES, single_response_example, single_response_task

@@ -23,12 +23,11 @@ flame.train.tailpatch_run (`flame train tailpatch`); the evaluation, flame.train
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from flame.core.files import atomic_write
 from flame.data.mixture import user_mixture_dir
 
 TAU = {"Chat": 0.95, "Chat Hard": 0.66, "Math": 0.998, "Coding": 0.84, "Safety": 0.85}
@@ -94,7 +93,6 @@ def write_opt_rm(weights: Mapping[str, float], report: Mapping[str, dict], folde
     import yaml
 
     folder = folder or user_mixture_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     header = [
         "# FLAMe-Opt-RM mixture, written by tail-patch (flame.train.tailpatch); see PAPER.md §6.1.",
         f"# From: {source}" if source else "# From: tail-patch results",
@@ -105,9 +103,4 @@ def write_opt_rm(weights: Mapping[str, float], report: Mapping[str, dict], folde
             "3K others, 200K top-2 of Chat Hard / Coding / Safety.",
             "tasks": {task: {"weight": w} for task, w in sorted(weights.items())}}
     text = "\n".join(header) + "\n" + yaml.safe_dump(body, sort_keys=False)
-    path = folder / "opt-rm.yaml"
-    fd, tmp = tempfile.mkstemp(prefix=".opt-rm-", suffix=".yaml", dir=folder)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
-    return path
+    return atomic_write(folder / "opt-rm.yaml", text)

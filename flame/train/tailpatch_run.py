@@ -127,9 +127,9 @@ def _read(path: Path, expected_hash: str) -> dict[str, Any] | None:
 
 
 def _write(path: Path, doc: dict[str, Any]) -> None:
-    from flame.evals.runner import write_atomic
+    from flame.core.files import atomic_write_json
 
-    write_atomic(path, doc)
+    atomic_write_json(path, doc)
 
 
 def _train_task(cfg: TrainConfig) -> dict[str, Any]:

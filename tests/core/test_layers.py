@@ -1,11 +1,14 @@
-"""flame.data's modules import one another without a circle. Imports are read from the source
-with ast (every import, at the top of a module or inside a function, except those only a type
-checker sees)."""
+"""The layers stand as documented: the judge and serve layers import nothing of flame.data, the
+evals layer takes no helper from it that flame.core provides, and flame.data's modules import
+one another without a circle. Imports are read from the source with ast (every import, at the
+top of a module or inside a function, except those only a type checker sees)."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
+
+import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "flame"
 
@@ -51,8 +54,40 @@ def imports(module: str) -> list[tuple[str, str | None]]:
     return found
 
 
+def _defined(module: str) -> set[str]:
+    """Public names a flame.core module defines (functions, classes, constants)."""
+    names = set()
+    for node in ast.parse(MODULES[module].read_text()).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return {n for n in names if not n.startswith("_")}
+
+
+CORE_HELPERS = _defined("flame.core.files") | _defined("flame.core.pairwise")
+
+
 def _in(layer: str) -> list[str]:
     return [m for m in MODULES if m == layer or m.startswith(layer + ".")]
+
+
+def test_the_core_helpers_are_found():
+    assert {"flame_home", "mirror_root", "sha256_file", "atomic_write", "RESPONSE_A", "RESPONSE_B", "CHOICE",
+            "pairwise_task"} <= CORE_HELPERS
+
+
+@pytest.mark.parametrize("layer", ["flame.judge", "flame.serve"])
+def test_judge_and_serve_import_nothing_of_flame_data(layer):
+    reaching = {m: sorted({i for i, _ in imports(m) if i == "flame.data" or i.startswith("flame.data.")})
+                for m in _in(layer)}
+    assert {m: i for m, i in reaching.items() if i} == {}
+
+
+def test_evals_take_no_core_helper_from_flame_data():
+    borrowed = {m: sorted(f"{i}.{name}" for i, name in imports(m)
+                          if i.startswith("flame.data") and name in CORE_HELPERS) for m in _in("flame.evals")}
+    assert {m: b for m, b in borrowed.items() if b} == {}
 
 
 def test_no_import_circle_among_flame_data_modules():

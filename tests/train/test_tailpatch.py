@@ -46,6 +46,7 @@ def test_bundles_and_weights_follow_the_paper(tmp_path, monkeypatch, collection)
     monkeypatch.setenv("FLAME_HOME", str(home))
     path = write_opt_rm(weights, report, source="test curves")
     assert path == home / "mixtures" / "opt-rm.yaml"
+    assert path.stat().st_mode & 0o777 == 0o644 and list(path.parent.iterdir()) == [path]  # no temporary file left
     mix = load_mixture("opt-rm").resolve(collection)
     assert mix.rates["hh_rlhf_harmlessness"] / mix.rates["truthfulqa_pairwise_truthfulness"] == pytest.approx(200 / 3)
 

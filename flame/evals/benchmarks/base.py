@@ -10,7 +10,6 @@ official schema).
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -19,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from flame.core.errors import DataError, require
+from flame.core.files import mirror_root
+from flame.core.pairwise import CHOICE, RESPONSE_A, RESPONSE_B
 from flame.core.records import Example, Provenance, TaskSpec
-from flame.data.common import CHOICE, RESPONSE_A, RESPONSE_B
 from flame.data.readers import iter_jsonl, read_json
 from flame.judge.long_input import LongInput
 
@@ -104,7 +104,7 @@ class Benchmark:
         """Items from the loader named by `data`: official, mirror, a file path, or auto
         (mirror when $FLAME_MIRROR names a local mirror, else official)."""
         if data == "auto":
-            data = MIRROR if os.environ.get("FLAME_MIRROR") and MIRROR in self.loaders else OFFICIAL
+            data = MIRROR if mirror_root() is not None and MIRROR in self.loaders else OFFICIAL
             if data not in self.loaders:
                 data = MIRROR
         if data in (OFFICIAL, MIRROR):
@@ -166,7 +166,7 @@ def file_records(path: Path, on_error: Callable[[DataError], None] | None = None
 def hf_records(dataset_id: str, split: str, revision: str = "main") -> Iterator[tuple[int, Any]]:
     """(row, record) of one split of a Hugging Face dataset, via `datasets` (cached under
     $FLAME_HOME/hf). A dataset that cannot be loaded is one DataError naming it."""
-    from flame.data.files import flame_home
+    from flame.core.files import flame_home
 
     datasets = require("datasets", "train")
     try:

@@ -69,6 +69,7 @@ from collections import defaultdict
 from typing import Any, Iterable, Mapping, Sequence
 
 from flame.core.judgment import ORIGINAL, SWAPPED
+from flame.core.pairwise import CHOICE, RESPONSE_A, RESPONSE_B, pairwise_task
 from flame.core.records import (
     Capability,
     Example,
@@ -77,7 +78,6 @@ from flame.core.records import (
     Role,
     TaskSpec,
 )
-from flame.data.common import CHOICE, RESPONSE_A, RESPONSE_B, pairwise_task
 from flame.data.sources import cobbler as src
 
 from ..metrics import mean

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from flame.core.errors import FlameError
+from flame.core.pairwise import CHOICE, RESPONSE_A, RESPONSE_B, pairwise_task
 from flame.core.records import (
     Capability,
     Example,
@@ -48,7 +49,6 @@ from flame.core.records import (
     TaskSpec,
     TaskType,
 )
-from flame.data.common import CHOICE, RESPONSE_A, RESPONSE_B, pairwise_task
 from flame.judge.rerank import round_robin, top_by_score, tournament
 
 from ..metrics import mean

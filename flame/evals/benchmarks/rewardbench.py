@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flame.core.errors import DataError
+from flame.core.pairwise import pairwise_example, pairwise_task
 from flame.core.records import (
     Capability,
     Example,
@@ -39,7 +40,6 @@ from flame.core.records import (
     Role,
     TaskSpec,
 )
-from flame.data.common import pairwise_example, pairwise_task
 from flame.data.readers import clean, get
 
 from ..metrics import by_key, mean
