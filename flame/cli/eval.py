@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from .output import MODEL_HELP, PAIRWISE_HELP, pairwise_mode, print_table, user_errors
+from .output import MODEL_HELP, PAIRWISE_HELP, class_names, pairwise_mode, print_table, scale_bounds, user_errors
 
 app = typer.Typer(no_args_is_help=True, help="Evaluate judges: benchmarks and your own labelled data.")
 
@@ -120,7 +120,7 @@ def file(
     pairwise:       prompt, response_a, response_b, label in {A, B, tie}
     pointwise:      prompt, response, label = integer on --scale
     classification: text, label = one of --classes
-    optional:       id (row name), subset (results broken down by it)
+    optional:       id (row name: a string or an integer, no two rows alike), subset (results broken down by it)
     An empty response is judged; an empty prompt or text is an invalid row.
     """
     from flame.evals.benchmarks.userfile import benchmark
@@ -128,11 +128,8 @@ def file(
     from flame.evals.runner import run as run_benchmarks
 
     with user_errors():
-        try:
-            low, high = (int(v) for v in scale.split("-"))
-        except ValueError as e:
-            raise typer.BadParameter(f"scale must look like 1-5, got {scale!r}", param_hint="--scale") from e
-        names = [c.strip() for c in classes.split(",") if c.strip()] if classes else None
+        low, high = scale_bounds(scale)
+        names = class_names(classes) if classes else None
         bench = benchmark(path, task, skip_invalid, criteria=criteria, **({"scale": (low, high)} if task == "pointwise" else {}),
                           **({"classes": names, "question": question} if task == "classification" else {}))
         options = RunOptions(data=str(path), batch_size=batch_size, swap=swap, pairwise=pairwise_mode(pairwise, model))

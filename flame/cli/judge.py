@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
@@ -32,15 +32,12 @@ from flame.core.errors import DataError, FlameError
 from flame.core.judgment import Judgment, summarize
 from flame.core.records import Example, TaskSpec, TaskType
 
-from .output import MODEL_HELP, PAIRWISE_HELP, line_error, pairwise_mode, scale_bounds
+from .output import MODEL_HELP, PAIRWISE_HELP, class_names, line_error, pairwise_mode, scale_bounds
 
 app = typer.Typer(help="Judge your own data with a FLAMe judge (default: the bundled SmolLM2-135M).",
                   no_args_is_help=True)
 out = Console()
 err = Console(stderr=True)
-
-TASKS = ("pairwise", "pointwise", "classification")
-
 
 SPLIT_LONG_HELP = ("classification: a text longer than the model's context is judged in chunks of whole "
                    "sentences, keeping the chunk most likely this class (e.g. Yes for 'does the text support X?')")
@@ -56,13 +53,6 @@ def _autorater(model: str, swap: bool, batch_size: int, cache: bool, long_input=
     except FlameError as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2)
-
-
-def _classes(text: str) -> tuple[str, ...]:
-    classes = tuple(c.strip() for c in text.split(",") if c.strip())
-    if len(classes) < 2 or len(set(classes)) != len(classes):
-        raise typer.BadParameter(f"--classes needs at least two distinct comma-separated names, got {text!r}")
-    return classes
 
 
 def _resolve_pairwise(option: Optional[str], model: str) -> str:
@@ -180,7 +170,7 @@ def classify(
     """Put a text into one of the named classes."""
     from flame.judge import adhoc
 
-    task = adhoc.classification(_classes(classes), question)
+    task = adhoc.classification(class_names(classes), question)
     _judge_one(task, adhoc.classification_example(task, text), model, True, fmt, cache,
                _split_long(split_long, task.primary_output.labels.labels))
 
@@ -188,46 +178,22 @@ def classify(
 # -- JSONL files ---------------------------------------------------------------------------
 
 
-def _item_builder(kind: str, criteria: Optional[str], scale: tuple[int, int],
-                  classes: tuple[str, ...], question: Optional[str]) -> Callable[[dict, tuple[str, int]], tuple[TaskSpec, Example]]:
-    """A function turning one JSONL record into (task, example); tasks are built once per criteria."""
-    from functools import lru_cache
-
-    from flame.judge import adhoc
-    from flame.judge.jsonl import text_field
-
-    tasks = {
-        "pairwise": lru_cache(None)(lambda c: adhoc.pairwise(c)),
-        "pointwise": lru_cache(None)(lambda c: adhoc.pointwise(c, *scale)),
-        "classification": lru_cache(None)(lambda q: adhoc.classification(classes, q)),
-    }
-
-    def build(rec: dict, where: tuple[str, int]) -> tuple[TaskSpec, Example]:
-        f = lambda name, required=True: text_field(rec, name, *where, required)  # noqa: E731
-        if kind == "pairwise":
-            task = tasks[kind](f("criteria", False) or criteria)
-            return task, adhoc.pairwise_example(task, f("prompt"), f("response_a"), f("response_b"), *where)
-        if kind == "pointwise":
-            task = tasks[kind](f("criteria", False) or criteria)
-            return task, adhoc.pointwise_example(task, f("prompt"), f("response"), *where)
-        task = tasks[kind](f("question", False) or question)
-        return task, adhoc.classification_example(task, f("text"), *where)
-
-    return build
-
-
-def _read_input(path: Path, build, skip_bad: bool) -> tuple[list[tuple[str, int, TaskSpec, Example]], list[DataError]]:
-    """Parse every line first, so a bad line stops the run before any model time is spent."""
+def _read_input(path: Path, kind: str, options: dict[str, Any],
+                skip_bad: bool) -> tuple[list[tuple[str, int, TaskSpec, Example]], list[DataError]]:
+    """Parse every line first (flame.judge.request's rules; `options`: the file's criteria, scale,
+    classes and question), so a bad line stops the run before any model time is spent."""
     from flame.judge.jsonl import check_new_id, json_object, line_key, numbered_lines
+    from flame.judge.request import request_fields, to_record
 
     items, bad, seen = [], [], set()
+    file = str(path)
     with open(path, encoding="utf-8") as fh:
         for n, line in numbered_lines(fh):
             try:
-                rec = json_object(line, str(path), n)
-                key = line_key(rec, str(path), n)
-                check_new_id(key, seen, str(path), n)
-                task, example = build(rec, (str(path), n))
+                rec = json_object(line, file, n)
+                key = line_key(rec, file, n)
+                check_new_id(key, seen, file, n)
+                task, example = to_record(kind, request_fields(kind, rec, file, n), where=file, row=n, **options)
             except DataError as e:
                 if not skip_bad:
                     raise
@@ -259,9 +225,10 @@ def judge_file(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from flame.judge.jsonl import done_ids
+    from flame.judge.request import TASK_TYPES
 
-    if task not in TASKS:
-        raise typer.BadParameter(f"--task must be one of {', '.join(TASKS)}, got {task!r}")
+    if task not in TASK_TYPES:
+        raise typer.BadParameter(f"--task must be one of {', '.join(TASK_TYPES)}, got {task!r}")
     if task == "classification" and not classes:
         raise typer.BadParameter("classification needs --classes, e.g. --classes Yes,No")
     if split_long is not None and task != "classification":
@@ -269,11 +236,11 @@ def judge_file(
     if pairwise is not None and task != "pairwise":
         raise typer.BadParameter("--pairwise applies to --task pairwise")
     mode = _resolve_pairwise(pairwise, model)
-    class_names = _classes(classes) if classes else ()
-    long_input = _split_long(split_long, class_names) if task == "classification" else None
-    build = _item_builder(task, criteria, scale_bounds(scale), class_names, question)
+    names = class_names(classes) if classes else ()
+    long_input = _split_long(split_long, names) if task == "classification" else None
+    options = {"criteria": criteria, "scale": scale_bounds(scale), "classes": names, "question": question}
     try:
-        items, bad = _read_input(input, build, skip_bad)
+        items, bad = _read_input(input, task, options, skip_bad)
         done = done_ids(output, "flame judge file")
     except DataError as e:
         err.print(f"[red]bad input:[/red] {line_error(e)}\n(use --skip-bad to skip bad lines)")

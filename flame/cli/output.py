@@ -46,14 +46,25 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
 
 
 def scale_bounds(text: str) -> tuple[int, int]:
-    """A --scale option "LOW-HIGH" as (low, high); BadParameter unless it reads so with low < high."""
+    """A --scale option "LOW-HIGH" as (low, high), by the rule of flame.judge.request.parse_scale;
+    BadParameter otherwise."""
+    from flame.judge.request import parse_scale
+
     try:
-        low, high = (int(v) for v in text.split("-"))
-    except ValueError:
-        raise typer.BadParameter(f"scale must look like 1-5, got {text!r}") from None
-    if high <= low:
-        raise typer.BadParameter(f"scale needs low < high, got {text!r}")
-    return low, high
+        return parse_scale(text)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--scale") from None
+
+
+def class_names(text: str) -> tuple[str, ...]:
+    """A --classes option "Yes,No" as names, by the rule of flame.judge.request.check_classes;
+    BadParameter otherwise."""
+    from flame.judge.request import split_classes
+
+    try:
+        return split_classes(text)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--classes") from None
 
 
 def line_error(e: DataError) -> str:

@@ -40,7 +40,8 @@ METHOD_HELP = ("tournament (round-robin of pairwise games, both orders) or point
 def _read(path: Path, skip_bad: bool):
     """(key, line, Candidates) for each good line, and the DataErrors of the bad ones (every
     line is checked before any model time is spent)."""
-    from flame.judge.jsonl import check_new_id, json_object, line_key, numbered_lines, text_field
+    from flame.judge.jsonl import check_new_id, json_object, line_key, numbered_lines
+    from flame.judge.request import text_field
     from flame.judge.rerank import Candidates
 
     items, bad, seen = [], [], set()

@@ -1,6 +1,7 @@
 """JSONL lines of judge requests, read alike by `flame judge file`, `flame rerank` and the
 serve job API: numbered from 1, blank lines skipped, each line one JSON object, no id twice;
-and the output files of the two commands, appended line by line and resumed by id."""
+and the output files of the two commands, appended line by line and resumed by id. The
+fields of a line are read by flame.judge.request."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 from flame.core.errors import DataError
 
-REQUIRED_TEXT = ("prompt", "text")  # what is judged about: never empty (a response may be)
+from .request import request_id
 
 
 def numbered_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
@@ -37,29 +38,9 @@ def check_new_id(key: str, seen: Container[str], file: str, n: int) -> None:
 
 
 def line_key(record: dict[str, Any], file: str, n: int) -> str:
-    """The line's `id` as a string (a string or an integer), else "line:N"."""
-    value = record.get("id")
-    if value is None:
-        return f"line:{n}"
-    if not isinstance(value, (str, int)) or isinstance(value, bool):
-        raise DataError(file, f"must be a string or integer, got {type(value).__name__}", n, "id")
-    return str(value)
-
-
-def text_field(record: dict[str, Any], name: str, file: str, n: int, required: bool = True) -> str | None:
-    """Field `name` of line n: a string (None when absent and not required). A DataError
-    names the file, line and field when it is missing, not a string, or an empty
-    REQUIRED_TEXT field."""
-    if name not in record or record[name] is None:
-        if required:
-            raise DataError(file, "missing", n, name)
-        return None
-    value = record[name]
-    if not isinstance(value, str):
-        raise DataError(file, f"must be a string, got {type(value).__name__}", n, name)
-    if name in REQUIRED_TEXT and not value.strip():
-        raise DataError(file, "empty text", n, name)
-    return value
+    """The line's `id` as a string (a string or an integer: flame.judge.request.request_id), else "line:N"."""
+    value = request_id(record, file, n)
+    return f"line:{n}" if value is None else str(value)
 
 
 def done_ids(path: Path, writer: str) -> set[str]:

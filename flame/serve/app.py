@@ -43,6 +43,7 @@ from flame.core.files import flame_home
 from flame.judge.adhoc import classification_long_input
 from flame.judge.autorater import Autorater
 from flame.judge.backends.base import Backend
+from flame.judge.request import parse_scale
 from flame.judge.rerank import Candidates, plan, rank
 
 from .batcher import Batcher, InputTooLong, QueueFull, ShuttingDown
@@ -63,7 +64,6 @@ from .schemas import (
     RankingOut,
     RerankBody,
     RerankItem,
-    parse_scale,
 )
 
 log = logging.getLogger("flame.serve")

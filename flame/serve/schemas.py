@@ -1,15 +1,16 @@
 """Request and response bodies of the HTTP API (pydantic; imports no torch).
 
 Judge requests carry the same fields as a line of `flame judge file` input, plus the options
-the CLI takes as flags (a pointwise `scale`, the classification `classes`). Every request
-model is strict: an unknown field, or a value of the wrong JSON type, is a 422 that names
-the field. A judge endpoint takes one item (answered with one judgment) or a list of items
-(answered with a list, in the same order).
+the CLI takes as flags (a pointwise `scale`, the classification `classes`), checked by the
+rules of flame.judge.request (an empty prompt or text is refused, an empty response judged;
+a scale of at most MAX_SCALE_STEPS steps). Every request model is strict: an unknown field,
+or a value of the wrong JSON type, is a 422 that names the field. A judge endpoint takes one
+item (answered with one judgment) or a list of items (answered with a list, in the same order).
 """
 
 from __future__ import annotations
 
-import re
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -24,16 +25,27 @@ from pydantic import (
 )
 
 from flame.judge.adhoc import classification_long_input
+from flame.judge.request import (
+    CLASS_NAME_PATTERN,
+    MAX_CLASS_CHARS,
+    MAX_CLASSES,
+    SCALE_PATTERN,
+    check_classes,
+    parse_scale,
+    require_text,
+)
 
 MAX_ITEMS = 256  # items in one judge request
-MAX_CLASSES = 32
-MAX_SCALE_STEPS = 20  # a 1-5 scale is 4 steps; each level is one label the model scores
 MAX_CANDIDATES = 20  # candidates of one rerank item: a tournament of 20 is 190 pairs
 
 ItemId = Annotated[str | int, Field(description="your id for the item; echoed in the judgment")]
-ClassName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S([^\r\n]*\S)?$",
+ClassName = Annotated[str, Field(min_length=1, max_length=MAX_CLASS_CHARS, pattern=f"^{CLASS_NAME_PATTERN}$",
                                   description="a label: one line, no leading or trailing space")]
-Scale = Annotated[str, Field(pattern=r"^[0-9]{1,3}-[0-9]{1,3}$", description="integer scale LOW-HIGH, e.g. 1-5")]
+Scale = Annotated[str, Field(pattern=f"^{SCALE_PATTERN}$", description="integer scale LOW-HIGH, e.g. 1-5")]
+Prompt = Annotated[str, Field(description="the prompt being answered; not empty (a response may be)"),
+                   AfterValidator(partial(require_text, "prompt"))]
+Text = Annotated[str, Field(description="the text to classify; not empty"),
+                 AfterValidator(partial(require_text, "text"))]
 
 
 class Strict(BaseModel):
@@ -42,33 +54,15 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-def parse_scale(text: str) -> tuple[int, int]:
-    """'1-5' -> (1, 5); the scale needs LOW < HIGH and at most MAX_SCALE_STEPS steps."""
-    match = re.fullmatch(r"([0-9]{1,3})-([0-9]{1,3})", text)
-    if not match:
-        raise ValueError(f"scale must look like 1-5, got {text!r}")
-    low, high = int(match[1]), int(match[2])
-    if not low < high <= low + MAX_SCALE_STEPS:
-        raise ValueError(f"scale needs LOW < HIGH <= LOW + {MAX_SCALE_STEPS}, got {text!r}")
-    return low, high
-
-
-def check_classes(classes: list[str]) -> list[str]:
-    """At least two class names, all distinct."""
-    if len(classes) < 2 or len(set(classes)) != len(classes):
-        raise ValueError(f"classes need at least two distinct names, got {classes}")
-    return classes
-
-
 Classes = Annotated[list[ClassName], Field(min_length=2, max_length=MAX_CLASSES, json_schema_extra={"uniqueItems": True},
                                            description="two or more distinct class names"),
-                    AfterValidator(check_classes)]
+                    AfterValidator(lambda names: list(check_classes(names)))]
 
 
 class PairwiseItem(Strict):
     """Which of two responses to a prompt is better."""
 
-    prompt: str
+    prompt: Prompt
     response_a: str
     response_b: str
     criteria: str | None = Field(None, description="what 'better' means for you")
@@ -78,7 +72,7 @@ class PairwiseItem(Strict):
 class PointwiseItem(Strict):
     """Rate one response on an integer scale."""
 
-    prompt: str
+    prompt: Prompt
     response: str
     criteria: str | None = Field(None, description="what to rate (default: overall quality)")
     scale: Scale = "1-5"
@@ -105,7 +99,7 @@ def _split_long_in_classes(split_long: str | None, classes: list[str]) -> None:
 class ClassifyItem(Strict):
     """Put a text into one of the named classes."""
 
-    text: str
+    text: Text
     classes: Classes
     question: str | None = Field(None, description="the question the classes answer")
     split_long: str | None = Field(None, description=SPLIT_LONG)
@@ -129,7 +123,7 @@ def _one_or_many(item: type[BaseModel]) -> Any:
 class RerankItem(Strict):
     """The best of several candidate responses to a prompt (as a line of `flame rerank` input)."""
 
-    prompt: str = Field(description="the prompt the candidates answer; not empty")
+    prompt: Prompt
     candidates: list[str] = Field(min_length=1, max_length=MAX_CANDIDATES,
                                   description="the candidate responses (an empty one is judged like any other)")
     method: Literal["tournament", "pointwise"] = Field(
@@ -139,13 +133,6 @@ class RerankItem(Strict):
     scale: Scale = Field("1-5", description="pointwise: rate each candidate on this integer scale LOW-HIGH")
     question: str | None = Field(None, description="pointwise: score each candidate by P(Yes) to this question")
     id: ItemId | None = None
-
-    @field_validator("prompt")
-    @classmethod
-    def _prompt(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("the prompt is empty")
-        return v
 
     @field_validator("scale")
     @classmethod

@@ -83,11 +83,11 @@ def test_judge_file_judges_the_empty_response_and_refuses_an_empty_prompt(llmeva
 
 
 BAD_ROWS = [
-    ({"prompt": "p", "response_b": "b", "label": "A"}, "response_a", "missing field"),
-    ({"prompt": 3, "response_a": "a", "response_b": "b", "label": "A"}, "prompt", "expected str, got int"),
+    ({"prompt": "p", "response_b": "b", "label": "A"}, "response_a", "missing"),
+    ({"prompt": 3, "response_a": "a", "response_b": "b", "label": "A"}, "prompt", "must be a string, got int"),
     ({"prompt": " ", "response_a": "a", "response_b": "b", "label": "B"}, "prompt", "empty text"),
     ({"prompt": "p", "response_a": "a", "response_b": "b", "label": "C"}, "label", "'C' is not one of A, B"),
-    ({"prompt": "p", "response_a": "a", "response_b": "b"}, "label", "missing field"),
+    ({"prompt": "p", "response_a": "a", "response_b": "b"}, "label", "missing"),
 ]
 
 
@@ -97,7 +97,7 @@ def test_bad_rows_stop_the_run_or_are_skipped_and_listed_with_their_reasons(llme
     path.write_text("\n".join(lines[:3] + [json.dumps(r) for r, _, _ in BAD_ROWS] + ["{not json"] + lines[3:]) + "\n")
 
     stopped = _eval_file(path, tmp_path / "stopped.json")
-    assert stopped.exit_code == 1 and "row 3: field 'response_a': missing field" in " ".join(stopped.output.split())
+    assert stopped.exit_code == 1 and "row 3: field 'response_a': missing" in " ".join(stopped.output.split())
     assert not (tmp_path / "stopped.json").exists()
 
     result = _eval_file(path, tmp_path / "results.json", "--skip-invalid")

@@ -213,7 +213,7 @@ def test_eval_file_bad_row_names_file_row_and_field(tmp_path):
                                            {"prompt": "p", "response_a": "a", "label": "B"}])
     result, doc = _file(tmp_path, path, "--task", "pairwise")
     assert result.exit_code == 1 and doc is None
-    assert f"{path}, row 1: field 'response_b': missing field" in result.output
+    assert f"{path}, row 1: field 'response_b': missing" in result.output
     result, _ = _file(tmp_path, _jsonl(tmp_path / "l.jsonl", [{"prompt": "p", "response_a": "a", "response_b": "b",
                                                                "label": "C"}]), "--task", "pairwise")
     assert result.exit_code == 1 and "row 0: field 'label'" in result.output

@@ -45,7 +45,7 @@ def test_pointwise_and_classify(tiny_model_dir):
                             "--question", "Is it about an animal?", "--model", str(tiny_model_dir), "--format", "json"])
     assert json.loads(c.stdout)["label"] in ("Yes", "No", "Unsure")
     bad = runner.invoke(app, ["pointwise", "--prompt", "x", "--response", "y", "--scale", "5-1"])
-    assert bad.exit_code != 0 and "low < high" in bad.output
+    assert bad.exit_code != 0 and "LOW < HIGH" in bad.output
 
 
 def test_file_resumes_after_a_kill_without_judging_twice(tmp_path, tiny_model_dir, llmbar, jsonl):

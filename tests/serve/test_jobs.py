@@ -65,7 +65,7 @@ def test_pointwise_and_classification_jobs_use_the_job_options(scripted, tmp_pat
     ({"task": "pairwise", "jsonl": _jsonl(_pairs(1) + ["{not json"])}, "jsonl, row 2: not valid JSON"),
     ({"task": "pairwise", "jsonl": _jsonl(_pairs(2) + _pairs(1))}, "jsonl, row 3: field 'id': duplicate id 'q0'"),
     ({"task": "pairwise", "jsonl": _jsonl([{"prompt": "p", "response_a": 1, "response_b": "b"}])},
-     "jsonl, row 1: field 'response_a': Input should be a valid string"),
+     "jsonl, row 1: field 'response_a': must be a string, got int"),
     ({"task": "pairwise", "jsonl": "\n\n"}, "no lines to judge"),
     ({"task": "classification", "jsonl": _jsonl([{"text": "t"}])}, "classes: Field required"),
     ({"task": "pointwise", "jsonl": _jsonl([{"prompt": "p", "response": "r"}]), "classes": ["Y", "N"]},

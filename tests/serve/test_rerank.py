@@ -43,7 +43,7 @@ def test_a_single_candidate_is_the_pick_without_a_judgment(scripted, tmp_path):
 
 
 @pytest.mark.parametrize("body, status, named", [
-    ({**ITEM, "prompt": "  "}, 422, "prompt: Value error, the prompt is empty"),
+    ({**ITEM, "prompt": "  "}, 422, "prompt: Value error, empty text"),
     ({**ITEM, "candidates": []}, 422, "candidates: List should have at least 1 item"),
     ({**ITEM, "candidates": ["a", 3]}, 422, "candidates[1]: Input should be a valid string"),
     ({**ITEM, "method": "best"}, 422, "method: Input should be 'tournament' or 'pointwise'"),

@@ -1,18 +1,22 @@
 """Your own labels: score a judge on a JSONL file of human judgments (`flame eval file`).
 
-One JSON object per line; optional on every task: `id` (kept as the row name) and
-`subset` (results are broken down by it; default "all").
+One JSON object per line; optional on every task: `id` (a string or an integer, kept as the
+row name; no two rows share one) and `subset` (results are broken down by it; default "all").
 
 - pairwise:       prompt, response_a, response_b, label in {A, B, tie}
                   (the task offers the tie label only when some row is labelled tie)
 - pointwise:      prompt, response, label = an integer on the scale (default 1-5)
 - classification: text, label = one of the classes (default: the distinct labels in the file)
 
-An empty response is judged like any other candidate (in public preference sets it is a
-legitimate, usually losing, one); an empty prompt or text, a missing field or a value of the
-wrong type is a DataError naming the file, row and field, or with `skip_invalid` a skipped
-row, counted by reason in the benchmark's `dropped` and listed, with its reason, in
-`Loaded.skipped` (the results manifest's `skipped_rows`).
+The fields are read by flame.judge.request, the rules `flame judge file` and `flame serve`
+read requests by: an empty response is judged like any other candidate (in public preference
+sets it is a legitimate, usually losing, one); an empty prompt or text, a missing field or a
+value of the wrong type is a DataError naming the file, row and field, or with
+`skip_invalid` a skipped row, counted by reason in the benchmark's `dropped` and listed, with
+its reason, in `Loaded.skipped` (the results manifest's `skipped_rows`). The texts are then
+normalised as every benchmark's are (flame.data.readers.clean: surrounding whitespace and
+Windows line endings). A row's own `criteria` or `question` is checked but not used: the
+file is judged as one task, under the benchmark's criteria and question.
 
 Metrics: pairwise accuracy (an unreadable verdict scores 0.5, as in RewardBench);
 pointwise exact-label accuracy, mean absolute error of the expected score and its Pearson
@@ -29,31 +33,19 @@ from typing import Any
 
 from flame.core.errors import DataError
 from flame.core.records import Example, Provenance, TaskSpec
-from flame.data.readers import clean, get
+from flame.data.readers import clean
 from flame.judge import adhoc
+from flame.judge.jsonl import check_new_id
+from flame.judge.request import TASK_TYPES, TEXT_FIELDS, check_classes, request_fields, request_id
 
 from ..metrics import balanced_accuracy, by_key, mean
 from .base import FILE, Benchmark, Item, Loaded, file_records
 
-TASK_TYPES = ("pairwise", "pointwise", "classification")
-FIELDS = {"pairwise": ("prompt", "response_a", "response_b"), "pointwise": ("prompt", "response"),
-          "classification": ("text",)}
-REQUIRED_TEXT = ("prompt", "text")  # what is judged about; a response may be empty
 
-
-def _value(record: Any, key: str, file: str, row: int) -> str:
-    value = clean(get(record, key, str, (file, row)))
-    if not value and key in REQUIRED_TEXT:
-        raise DataError(file, "empty text", row, key)
-    return value
-
-
-def _label(record: Any, file: str, row: int) -> str:
-    if not isinstance(record, dict):
-        raise DataError(file, f"expected an object, got {type(record).__name__}", row)
+def _label(record: dict[str, Any], file: str, row: int) -> str:
     value = record.get("label")
     if value is None:
-        raise DataError(file, "missing field", row, "label")
+        raise DataError(file, "missing", row, "label")
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise DataError(file, f"label must be a string or an integer, got {type(value).__name__}", row, "label")
     return str(value).strip()
@@ -68,9 +60,10 @@ def make_task(task_type: str, labels: Sequence[str], file: str, *, criteria: str
     if task_type == "pointwise":
         return adhoc.pointwise(criteria, *scale)
     if task_type == "classification":
-        names = list(classes) if classes else sorted(set(labels))
-        if len(names) < 2:
-            raise DataError(file, f"classification needs at least two classes, found {names}", field="label")
+        try:
+            names = check_classes(classes if classes else sorted(set(labels)))
+        except ValueError as e:
+            raise DataError(file, f"classification: {e}", field="classes" if classes else "label") from None
         return adhoc.classification(names, question)
     raise DataError(file, f"unknown task type {task_type!r} (use one of {', '.join(TASK_TYPES)})")
 
@@ -86,15 +79,19 @@ class _Row:
     provenance: Provenance
 
 
-def _parse(task_type: str, record: Any, file: str, row: int) -> _Row:
-    inputs = {k: _value(record, k, file, row) for k in FIELDS[task_type]}
+def _parse(task_type: str, record: Any, file: str, row: int, ids: set[str]) -> _Row:
+    """A record's checked values; `ids`: the ids of the rows before it (this row's is added)."""
+    fields = request_fields(task_type, record, file, row)
+    inputs = {k: clean(fields[k]) for k in TEXT_FIELDS[task_type]}
     label = _label(record, file, row)
     subset = record.get("subset", "all")
     if not isinstance(subset, str) or not subset.strip():
         raise DataError(file, "subset must be a non-empty string", row, "subset")
-    rid = record.get("id", row)
-    prov = Provenance("file", file, rid if isinstance(rid, (int, str)) and not isinstance(rid, bool) else row)
-    return _Row(row, inputs, label, subset.strip(), prov)
+    rid = request_id(record, file, row)
+    if rid is not None:
+        check_new_id(str(rid), ids, file, row)
+        ids.add(str(rid))
+    return _Row(row, inputs, label, subset.strip(), Provenance("file", file, row if rid is None else rid))
 
 
 def load(path: Path, task_type: str, skip_invalid: bool = False, **task_options: Any) -> Loaded:
@@ -110,10 +107,11 @@ def load(path: Path, task_type: str, skip_invalid: bool = False, **task_options:
             raise error
         skipped.append(error)
 
-    rows = []
+    rows: list[_Row] = []
+    ids: set[str] = set()
     for row, record in file_records(path, skip if skip_invalid else None):
         try:
-            rows.append(_parse(task_type, record, file, row))
+            rows.append(_parse(task_type, record, file, row, ids))
         except DataError as e:
             skip(e)
     task = make_task(task_type, [r.label for r in rows], file, **task_options)
