@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from flame.core.records import LabelKind, TaskType
-from flame.data.sources.helpsteer import SOURCE
+from flame.data.files import SourceFiles
+from flame.data.sources.helpsteer import SOURCE, VALIDATION, ratings
 
 from .test_hub_general_fixtures import (
     assert_round_trips,
@@ -51,8 +52,17 @@ def test_ratings_become_pointwise_targets(mirror):
     tides = [e for e in exs if e.inputs.get("prompt") == "Explain tides." and e.task != "helpsteer_helpfulness_pairwise"]
     assert {e.task: e.targets for e in tides}["helpsteer_correctness"] == {"correctness": "4"}
     assert {e.task: e.targets for e in tides}["helpsteer_helpfulness"] == {"helpfulness": "3"}
-    assert counts(exs)["helpsteer_verbosity"] == 5  # both splits
+    assert counts(exs)["helpsteer_verbosity"] == 4  # the train split only
     assert_round_trips(SOURCE, exs)
+
+
+def test_validation_split_is_never_trained_on_and_is_read_for_the_benchmark(mirror):
+    # HelpSteer validation is FLAMe's held-in benchmark: no training example comes from it
+    assert not [e for e in examples(SOURCE, mirror) if e.inputs.get("prompt") == "Say hi."]
+    held_in = list(ratings(SourceFiles(SOURCE, mirror=mirror), VALIDATION))
+    assert [(e.task, e.targets) for e in held_in][::4] == [("helpsteer_helpfulness", {"helpfulness": "2"}),
+                                                           ("helpsteer_verbosity", {"verbosity": "0"})]
+    assert {e.provenance.file for e in held_in} == {"default/validation"}
 
 
 def test_pairs_only_for_clear_helpfulness_gaps(mirror):
