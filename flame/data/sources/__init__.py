@@ -1,9 +1,11 @@
 """The registry of public human-judgment sources: one module per dataset.
 
-The built-in map is assembled here from two static lists (no import side effects): the
-datasets mirrored in shared/data, and the FLAMe Table 7 datasets read from their public
-origin, the Hugging Face Hub (all but MOCHA, whose files are pinned to a GitHub commit).
-Each source declares the Table 7 rows it implements (`Source.table7`).
+The built-in map is assembled here from three static lists (no import side effects): the
+datasets mirrored in shared/data, the FLAMe Table 7 datasets read from their public origin,
+the Hugging Face Hub (all but MOCHA, whose files are pinned to a GitHub commit), and the
+evaluation-only sets of FLAMe's Table 1 read from their public origin (EVAL_ORIGIN: never
+built into the training collection). Each source declares the Table 7 rows it implements
+(`Source.table7`).
 
 Every Hub source reads its dataset at a 40-character commit, except those in UNPINNED,
 where no commit could be confirmed offline: they read the moving revision they name, and a
@@ -38,6 +40,7 @@ MIRRORED = {
     "cobbler": "flame.data.sources.cobbler:SOURCE",
     "human_eval": "flame.data.sources.human_eval:SOURCE",
     "codet_humaneval_samples": "flame.data.sources.codet_humaneval_samples:SOURCE",
+    "littrans": "flame.data.sources.littrans:SOURCE",
 }
 HUB = {
     # general response quality
@@ -67,6 +70,12 @@ HUB = {
     "mocha": "flame.data.sources.mocha:SOURCE",
     "wikibio_hallucination": "flame.data.sources.wikibio_hallucination:SOURCE",
 }
+EVAL_ORIGIN = {
+    # FLAMe Table 1 benchmarks that are not in the mirror: evaluation only
+    "alpacafarm": "flame.data.sources.alpacafarm:SOURCE",
+    "summarize_feedback_axis": "flame.data.sources.summarize_feedback_axis:SOURCE",
+    "lfqa_eval": "flame.data.sources.lfqa_eval:SOURCE",
+}
 # Hub sources that read a moving revision, and why no commit is pinned.
 UNPINNED = {
     "esnli": "no full commit hash of esnli (esnli/esnli) found in stored Hub pages or public code; public code "
@@ -75,4 +84,4 @@ UNPINNED = {
                  "repository is gated; public code loads it without a revision)",
 }
 
-SOURCES: Registry[Source] = Registry("source", {**MIRRORED, **HUB})
+SOURCES: Registry[Source] = Registry("source", {**MIRRORED, **HUB, **EVAL_ORIGIN})
