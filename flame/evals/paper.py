@@ -1,8 +1,10 @@
 """The FLAMe paper's published numbers (Vu et al. 2024; PAPER.md §7.4-7.6), in percent, for
 reference rows of the report. A paper value is shown only in a column whose items match
 the paper's: a complete RewardBench section or LLM-AggreFact use case (never a partial
-one), and held-out sets built from the same public human judgments (`APPROXIMATE` marks
-those whose exact item set is not verified equal to the paper's).
+one), and held-out sets and the other Table 1 benchmarks built from the same public human
+judgments (`APPROXIMATE` marks those whose exact item set is not verified equal to the
+paper's). `TABLE1` is the paper's whole Table 1, which `flame report` sets under a suite run
+(flame.evals.suite).
 """
 
 from __future__ import annotations
@@ -42,21 +44,37 @@ TABLE3_AGGREFACT = {  # Table 3: overall, LLM-FactVerify, Wiki-FactVerify, Summa
     "FLAMe-RM-24B": (80.8, 82.6, 77.2, 85.4, 70.9),
     "FLAMe-Opt-RM-24B": (80.2, 77.6, 81.2, 84.7, 74.8),
 }
-HELDOUT_SETS = ("RankGen", "CoPoet", "ContrSearch", "HHH")
-TABLE1_HELDOUT = {  # Table 1 columns RankGen, CoPoet, ContrSearch, HHH
-    "Llama-3-70B-Instruct": (65.6, 53.6, 53.1, 91.9),
-    "Mixtral-8x7B": (63.3, 52.9, 56.6, 90.0),
-    "GPT-3.5-turbo-0125": (58.2, 49.0, 57.5, 85.5),
-    "Claude-3-Opus": (55.1, 49.0, 45.1, 94.6),
-    "GPT-4-0125": (62.5, 56.9, 55.8, 94.6),
-    "GPT-4o": (66.0, 55.6, 57.5, 92.3),
-    "PaLM-2-24B (Flan)": (58.2, 54.2, 46.0, 85.5),
-    "FLAMe-24B": (62.1, 53.6, 69.9, 91.4),
-    "FLAMe-RM-24B": (65.2, 57.5, 57.5, 91.0),
-    "FLAMe-Opt-RM-24B": (69.5, 52.9, 48.7, 89.1),
+# Table 1, all 12 benchmarks (PAPER.md §7.4), in the paper's column order.
+TABLE1_COLUMNS = ("RewardBench", "LLM-AggreFact", "SummFeedback", "AlpacaFarm", "RankGen", "CoPoet", "ContrSearch",
+                  "HHH", "Dipper", "LitTrans", "LFQAEval", "HelpSteer")
+TABLE1 = {
+    "Llama-3-70B-Instruct": (76.1, 76.1, 50.8, 53.9, 65.6, 53.6, 53.1, 91.9, 42.8, 60.5, 71.1, 39.7),
+    "Mixtral-8x7B": (77.8, 73.8, 43.8, 55.1, 63.3, 52.9, 56.6, 90.0, 42.2, 61.7, 71.5, 34.0),
+    "GPT-3.5-turbo-0125": (64.5, 70.0, 15.6, 55.5, 58.2, 49.0, 57.5, 85.5, 45.0, 54.3, 69.9, 32.0),
+    "Claude-3-Opus": (80.7, 79.2, 31.6, 49.6, 55.1, 49.0, 45.1, 94.6, 50.6, 71.1, 71.1, 41.3),
+    "GPT-4-0125": (85.9, 80.6, 46.5, 49.6, 62.5, 56.9, 55.8, 94.6, 45.0, 67.6, 77.0, 37.9),
+    "GPT-4o": (84.7, 80.2, 30.9, 50.4, 66.0, 55.6, 57.5, 92.3, 45.6, 72.7, 75.0, 40.1),
+    "PaLM-2-24B (Flan)": (62.9, 54.8, 13.3, 52.3, 58.2, 54.2, 46.0, 85.5, 48.3, 62.5, 70.3, 20.0),
+    "FLAMe-24B": (86.0, 81.1, 48.0, 58.2, 62.1, 53.6, 69.9, 91.4, 48.3, 67.2, 74.2, 48.4),
+    "FLAMe-RM-24B": (87.8, 80.8, 53.1, 57.8, 65.2, 57.5, 57.5, 91.0, 47.8, 67.6, 72.7, 46.6),
+    "FLAMe-Opt-RM-24B": (87.0, 80.2, 52.3, 53.1, 69.5, 52.9, 48.7, 89.1, 48.3, 69.5, 69.5, 35.9),
 }
-# Held-out sets whose exact item set (sampling, tie handling) is not verified equal to the paper's.
-APPROXIMATE = {"heldout": {"RankGen", "CoPoet", "ContrSearch"}}
+HELDOUT_SETS = ("RankGen", "CoPoet", "ContrSearch", "HHH", "LitTrans")
+# The single-set benchmarks of Table 1: benchmark -> (its Table 1 column, its headline key).
+SINGLE_COLUMNS = {"alpacafarm": ("AlpacaFarm", "accuracy"), "lfqaeval": ("LFQAEval", "accuracy"),
+                  "helpsteer": ("HelpSteer", "mean"), "summfeedback": ("SummFeedback", "mean")}
+
+
+def table1_column(column: str) -> dict[str, float]:
+    """Paper model -> its Table 1 value (percent) in one column."""
+    i = TABLE1_COLUMNS.index(column)
+    return {model: values[i] for model, values in TABLE1.items()}
+
+
+# Benchmark -> headline keys whose exact item set (sampling, tie handling, which release) is
+# not verified equal to the paper's: the paper's values there are shown with a dagger.
+APPROXIMATE = {"heldout": {"RankGen", "CoPoet", "ContrSearch", "LitTrans"}, "alpacafarm": {"accuracy"},
+               "lfqaeval": {"accuracy"}, "helpsteer": {"mean"}, "summfeedback": {"mean"}}
 
 
 def published() -> dict[str, dict[str, dict[str, float]]]:
@@ -67,7 +85,9 @@ def published() -> dict[str, dict[str, dict[str, float]]]:
     return {
         "rewardbench": table(TABLE2_REWARDBENCH, SECTIONS),
         "aggrefact": table(TABLE3_AGGREFACT, USE_CASES),
-        "heldout": table(TABLE1_HELDOUT, HELDOUT_SETS),
+        "heldout": {model: {k: table1_column(k)[model] / 100 for k in HELDOUT_SETS} for model in TABLE1},
+        **{bench: {model: {key: v / 100} for model, v in table1_column(column).items()}
+           for bench, (column, key) in SINGLE_COLUMNS.items()},
     }
 
 

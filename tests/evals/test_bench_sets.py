@@ -81,9 +81,10 @@ def test_aggrefact_official_loader_reads_the_test_split(monkeypatch):
 def test_heldout_sets_on_the_mirror(mirror):
     loaded = BENCHMARKS.get("heldout").load("mirror")
     assert Counter(i.subset for i in loaded.items) == {
-        "HHH": 221, "RankGen": 199, "ContrSearch": 113, "CoPoet": 51, "MT-Bench-human": 200}
-    # each set keeps its own prompt; ties the sources define are dropped and counted
-    assert len({i.task.description for i in loaded.items}) == 5
+        "HHH": 221, "RankGen": 199, "ContrSearch": 113, "CoPoet": 51, "MT-Bench-human": 200, "LitTrans": 540}
+    # each set keeps its own prompt (LitTrans one for its clear and its difficult choices);
+    # ties the sources define are dropped and counted
+    assert len({i.task.description for i in loaded.items}) == 6
     assert any("evenly split" in reason and n == 37 for reason, n in loaded.dropped.items())
     assert all(i.example.targets["choice"] in ("A", "B") for i in loaded.items)
 

@@ -129,7 +129,7 @@ def test_markdown_sets_runs_side_by_side(results, tmp_path):
     assert "the runs judged different items" in heldout  # seeds 0 and 1 drew different samples
     # this judge picks the longer response in both orders: its orders agree unless lengths tie,
     # and on a's items it scores what always-longer scores
-    assert "| candidate orders agree | 100.0 (30) |" in heldout
+    assert "| candidate orders agree | 100.0 (36) |" in heldout
     mean = next(line for line in heldout.splitlines() if line.startswith("| mean |")).strip("| ").split(" | ")
     assert mean[1] == mean[4] != mean[3] == "50.0"
     # the legend for * stands only where a cell carries one: RewardBench's mirror lacks subsets
@@ -221,7 +221,7 @@ def test_a_run_that_judged_each_response_alone_has_no_order_metrics_to_show(resu
                                                 "--markdown", str(md)])
     assert result.exit_code == 0, result.output
     heldout = md.read_text()[md.read_text().index("### FLAMe held-out"):]
-    assert "| candidate orders agree | 100.0 (30) | n/a: each response judged alone |" in heldout
+    assert "| candidate orders agree | 100.0 (36) | n/a: each response judged alone |" in heldout
     assert "| verdicts for the candidate shown first | " in heldout
     assert heldout.count("n/a: each response judged alone") == 2
     page = out.read_text()

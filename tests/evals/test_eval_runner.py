@@ -58,7 +58,7 @@ def test_run_writes_rows_aggregates_and_manifest(tmp_path, mirror):
     assert len(files) == 1 and f"results written to {files[0]}" in result.output
     doc = json.loads(files[0].read_text())
     rows = doc["rows"]
-    assert len(rows) == 3 * (13 + 2 + 5)  # 3 per subset
+    assert len(rows) == 3 * (13 + 2 + 6)  # 3 per subset
     pair = next(r for r in rows if r["benchmark"] == "rewardbench")
     assert set(pair["order_probs"]) == {"AB", "BA"} and pair["orders_agree"] in (True, False)
     assert sum(pair["probs"].values()) == pytest.approx(1.0)
@@ -94,9 +94,9 @@ def test_progress_in_a_log_is_plain_lines_with_time_left(tmp_path, mirror, monke
     assert result.exit_code == 0, result.output
     lines = [line for line in result.stderr.splitlines() if line.startswith("judged ")]
     # items of a batch come back together, so a line counts whole batches of 4
-    assert [line.split(" items")[0] for line in lines] == [f"judged {n} / 10" for n in (4, 8, 10)]
-    assert lines[0].startswith("judged 4 / 10 items (40.0%) in ") and "left" in lines[0]
-    assert lines[-1].startswith("judged 10 / 10 items (100.0%) in ") and "left" not in lines[-1]
+    assert [line.split(" items")[0] for line in lines] == [f"judged {n} / 12" for n in (4, 8, 12)]
+    assert lines[0].startswith("judged 4 / 12 items (33.3%) in ") and "left" in lines[0]
+    assert lines[-1].startswith("judged 12 / 12 items (100.0%) in ") and "left" not in lines[-1]
     quiet = CliRunner().invoke(app, ["run", "heldout", "--model", "fake:ok", "--limit", "2", "--out", str(tmp_path),
                                      "--no-progress"])
     assert "judged " not in quiet.stderr
@@ -105,7 +105,7 @@ def test_progress_in_a_log_is_plain_lines_with_time_left(tmp_path, mirror, monke
 def test_rerun_resumes_from_cached_judgments(tmp_path, mirror):
     _, first = _run(tmp_path / "a", "heldout", "--model", "fake:ok", "--limit", "4")
     asked = CALLS["ok"]
-    assert asked == 5 * 4 * 2 * 2  # 20 pairs x 2 orders x 2 labels
+    assert asked == 6 * 4 * 2 * 2  # 24 pairs x 2 orders x 2 labels
     _, second = _run(tmp_path / "b", "heldout", "--model", "fake:ok", "--limit", "4")
     assert CALLS["ok"] == asked  # nothing asked again
     rows = lambda p: [(r["uid"], r["verdict"], r["probs"]) for r in json.loads(p[0].read_text())["rows"]]
@@ -136,7 +136,7 @@ def test_sample_protocol_keeps_rewardbench_whole(mirror):
     ho_items = ho.load("mirror").items
     assert len(select(rb, rb_items, RunOptions(sample=256))[0]) == len(rb_items)
     picked, how = select(ho, ho_items, RunOptions(sample=30, seed=1))
-    assert len(picked) == 5 * 30 and how == {"mode": "sample 30 per subset", "seed": 1}
+    assert len(picked) == 6 * 30 and how == {"mode": "sample 30 per subset", "seed": 1}
     assert [i.example.uid for i in picked] == [i.example.uid for i in select(ho, ho_items, RunOptions(sample=30, seed=1))[0]]
     assert picked != select(ho, ho_items, RunOptions(sample=30, seed=2))[0]
     assert len(select(rb, rb_items, RunOptions(limit=2))[0]) == 2 * 13

@@ -74,7 +74,7 @@ def test_card_publishes_the_adapter_with_its_training_facts_and_results(tiny_mod
              if line.startswith("| ") and line.count("|") == 3 and line.rsplit("|", 2)[1].strip().isdigit()]
     assert sum(drawn) == 16  # examples per task add up to what the run saw
     # the always-A judge: its orders never agree, and it says A first every time
-    assert "| candidate orders agree | 0.0 (10) |" in card
+    assert "| candidate orders agree | 0.0 (12) |" in card
     assert "| verdicts for the candidate shown first | 100.0 |" in card
 
     full = runner.invoke(train_app, ["sft", "--config", str(TINY), f"model={tiny_model}", f"collection={collection}",

@@ -6,15 +6,22 @@ Sets (each keeps its own task prompt, written by its adapter from the original g
 - `ContrSearch`: contrastive search vs contrastive decoding, majority of 4 annotators.
 - `CoPoet`: poem creativity preference, majority of 3 workers.
 - `MT-Bench-human`: MT-Bench expert pairwise judgments as processed by the LLMBar authors.
+- `LitTrans`: professional literary translators' choices between two machine translations of
+  a novel's paragraph, all 540 (evaluation only: no license; see flame.data.sources.littrans).
 
 Ties, as each source defines them: none of these sets keeps a tie label. HHH items have
 one better response by construction; RankGen, ContrSearch and CoPoet items whose votes
 split evenly are dropped by their adapters (counted in the results as dropped rows, with
-the reason); the processed MT-Bench set already excludes ties.
+the reason); the processed MT-Bench set already excludes ties; every LitTrans translator
+chose one translation.
+
+LitTrans's `difficult_choice`: items the translator called a difficult choice are kept, under
+their own task (`littrans_difficult_choice`, 213 items; `littrans_clear_choice`, 327): the
+set's accuracy is over all 540, and the `tasks` table gives each part's accuracy.
 
 Metric: accuracy per set (1 for the human-preferred response, 0 for the other, 0.5 for an
 unreadable verdict), pooled over a set's tasks, and the unweighted mean over sets; the mean
-exists only when all five sets are present.
+exists only when all six sets are present.
 """
 
 from __future__ import annotations
@@ -32,9 +39,11 @@ SETS = {  # set -> (source, its tasks)
     "ContrSearch": ("contrsearch_human_eval", ("contrsearch_human_likeness",)),
     "CoPoet": ("copoet_human_eval", ("copoet_creativity",)),
     "MT-Bench-human": ("llmbar", ("mtbench_human",)),
+    "LitTrans": ("littrans", ("littrans_clear_choice", "littrans_difficult_choice")),
 }
 PROTOCOL = ("heldout-pairwise: accuracy per set (preferred 1, other 0, invalid verdict 0.5) pooled over the set's "
-            "tasks; mean over the 5 sets; sources' ties dropped by their adapters")
+            "tasks; mean over the 6 sets; sources' ties dropped by their adapters; LitTrans keeps the translators' "
+            "difficult choices (accuracy per part in the tasks table)")
 
 
 def load_mirror() -> Loaded:
@@ -45,7 +54,7 @@ def load_mirror() -> Loaded:
 
 
 def headline(acc: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The mean over sets (None unless all five are present) and each set's accuracy, from
+    """The mean over sets (None unless all six are present) and each set's accuracy, from
     per-set accuracies: floats, or numpy arrays of bootstrap draws (`flame report --paired`);
     no key is partial."""
     complete = all(s in acc for s in SETS)
