@@ -42,6 +42,11 @@ def _summary(path: Path) -> None:
     for name, b in doc["benchmarks"].items():
         for note in (b["aggregates"] or {}).get("notes", []) + b["data_notes"]:
             typer.echo(f"note ({name}): {note}")
+    suite = doc["manifest"].get("suite") or {}
+    for name, reason in (suite.get("missing") or {}).items():
+        typer.echo(f"missing ({name}): not run, its data cannot be read here: {reason}")
+    for name, reason in (suite.get("excluded") or {}).items():
+        typer.echo(f"excluded ({name}): {reason}")
     for name, skipped in doc["manifest"]["skipped_rows"].items():
         reasons = doc["benchmarks"][name]["dropped"]
         typer.echo(f"skipped ({name}): {len(skipped)} invalid row(s): "
@@ -51,7 +56,10 @@ def _summary(path: Path) -> None:
 
 @app.command("run")
 def run(
-    benchmarks: list[str] = typer.Argument(..., help="Benchmark names: rewardbench, aggrefact, heldout."),
+    benchmarks: list[str] = typer.Argument(..., help="Benchmark names (rewardbench, aggrefact, heldout, helpsteer, "
+                                          "summfeedback, alpacafarm, lfqaeval, cobbler, code-rerank, "
+                                          "code-rerank-pointwise), or one suite: flame12 (the paper's Table 1: "
+                                          "every benchmark whose data can be read here, the rest reported missing)."),
     model: str = MODEL_OPTION,
     limit: int | None = typer.Option(None, "--limit", help="Judge a seeded random N items of every subset."),
     sample: int | None = typer.Option(None, "--sample", help="Paper protocol: N (256) random items per subset; "
@@ -72,6 +80,7 @@ def run(
 ) -> None:
     """Run benchmarks with a judge and write one results JSON (rows, aggregates, manifest)."""
     from flame.evals.benchmarks import BENCHMARKS
+    from flame.evals.suite import SUITES
     from flame.evals.runner import RunOptions, check_benchmarks
     from flame.evals.runner import run as run_benchmarks
 
@@ -86,10 +95,13 @@ def run(
                                  pairwise=mode)
         except ValueError as e:
             raise typer.BadParameter(str(e)) from e
-        benches = [BENCHMARKS.get(name) for name in benchmarks]
+        suite = next((SUITES[name] for name in benchmarks if name in SUITES), None)
+        if suite is not None and (len(benchmarks) > 1 or data not in ("auto", "official", "mirror")):
+            raise typer.BadParameter(f"the suite {suite.name} is run alone, with --data auto, official or mirror")
+        benches = [BENCHMARKS.get(name) for name in (suite.benchmarks() if suite else benchmarks)]
         check_benchmarks(benches, options)  # before the model loads
         backend = _backend(model, batch_size, cache, device)
-        path = run_benchmarks(benches, backend, model=model, out=out, options=options, progress=progress)
+        path = run_benchmarks(benches, backend, model=model, out=out, options=options, progress=progress, suite=suite)
     _summary(path)
 
 

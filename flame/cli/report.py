@@ -43,11 +43,13 @@ def report(
         "The results file every other run is compared against (one of RESULTS); implies --paired.")),
 ) -> None:
     """Leaderboard, per-category bars, calibration, swap consistency and length bias for runs;
-    with --paired, whether one run is better than another on the items both judged."""
+    with --paired, whether one run is better than another on the items both judged. With a
+    suite run (flame eval run flame12), the paper's Table 1 layout, also printed here."""
     from flame.core.errors import DataError
     from flame.core.files import atomic_write
     from flame.evals.compare import comparison, paired_lines, run_lines
     from flame.evals.report import load_results, write_report
+    from flame.evals.suite import table1_lines
 
     with user_errors():
         runs = [(name.removesuffix(".json"), doc) for name, doc in load_results(results)]
@@ -61,8 +63,12 @@ def report(
             comparisons = [compare(runs[base], run) for i, run in enumerate(runs) if i != base]
         path = write_report(results, out, comparisons)
         if markdown is not None:
-            atomic_write(markdown, "\n".join(run_lines(runs) + [""] + comparison(runs) + paired_lines(comparisons)))
+            atomic_write(markdown, "\n".join(run_lines(runs) + [""] + table1_lines(runs) + comparison(runs)
+                                     + paired_lines(comparisons)))
             typer.echo(f"markdown written to {markdown.resolve()}")
+    table1 = table1_lines(runs)
+    if table1:
+        typer.echo("\n".join(table1))
     if comparisons:
         typer.echo("\n".join(paired_lines(comparisons)))
     typer.echo(f"report written to {path.resolve()}")

@@ -1,7 +1,8 @@
 """One self-contained HTML page from results files (`flame report results/*.json --out report.html`).
 
-Sections: the runs (model, data, selection, manifest), a leaderboard per benchmark with
-reference rows, per-category bars, a reliability diagram with ECE from the label
+Sections: the runs (model, data, selection, manifest), for a suite run (`flame eval run flame12`)
+the paper's Table 1 layout (flame.evals.suite), a leaderboard per benchmark with reference rows,
+per-category bars, a reliability diagram with ECE from the label
 probabilities, swap consistency, length bias, and every note (missing subsets,
 approximations, dropped rows). Plots are drawn with matplotlib and embedded as base64 PNG.
 
@@ -348,7 +349,9 @@ def build(runs: Sequence[tuple[str, Doc]], paired: Sequence[Comparison] = ()) ->
              f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}. Scores in percent; "
              "<span class='partial'>*</span> marks a partial score (subsets missing, see notes); "
              "&mdash; means not computable from these items.</p>")
-    parts = [intro, "<h2>Runs</h2>", _run_section(runs)]
+    from .suite import table1_html
+
+    parts = [intro, "<h2>Runs</h2>", _run_section(runs), table1_html(runs)]
     for bench in benches:
         entries = _bench_rows(runs, bench)
         first = entries[0][1]["benchmarks"][bench]

@@ -35,13 +35,14 @@ import re
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flame import __version__
-from flame.core.errors import FlameError
+from flame.core.errors import DataError, FlameError, MissingExtraError
 from flame.core.files import atomic_write_json
 from flame.core.judgment import Judgment
 from flame.core.pairwise import RESPONSE_A, RESPONSE_B
@@ -50,6 +51,9 @@ from flame.core.template import TEMPLATE_VERSION, template_hash
 
 from .benchmarks.base import Benchmark, Item, Loaded
 from .metrics import pairwise_score
+
+if TYPE_CHECKING:
+    from .suite import Suite
 
 RESULTS_FORMAT = "flame-results/1"
 
@@ -120,12 +124,22 @@ def check_benchmarks(benchmarks: Sequence[Benchmark], options: RunOptions) -> No
                              "--pairwise separate judges each response alone (no order); run with --pairwise ab")
 
 
-def prepare(benchmarks: Sequence[Benchmark], options: RunOptions) -> list[Prepared]:
-    """Load and select the items of each benchmark (after check_benchmarks)."""
+def prepare(benchmarks: Sequence[Benchmark], options: RunOptions,
+            missing: dict[str, str] | None = None) -> list[Prepared]:
+    """Load and select the items of each benchmark (after check_benchmarks). Given `missing`
+    (a suite run), a benchmark whose data cannot be read here (not in the mirror, its origin
+    unreachable, a library not installed) is left out and recorded there with the reason,
+    instead of stopping the run."""
     check_benchmarks(benchmarks, options)
     out = []
     for bench in benchmarks:
-        loaded = bench.load(options.data)
+        try:
+            loaded = bench.load(options.data)
+        except (DataError, MissingExtraError) as e:
+            if missing is None:
+                raise
+            missing[bench.name] = str(e)
+            continue
         items, selection = select(bench, loaded.items, options)
         out.append(Prepared(bench, loaded, items, selection))
     return out
@@ -231,8 +245,10 @@ def judging_order(items: Sequence[Item]) -> list[int]:
 
 
 def results(prepared: Sequence[Prepared], rows: dict[str, list[dict[str, Any]]], *, model: str, backend: Any,
-            options: RunOptions, started: float, wall_s: float, git: Mapping[str, Any]) -> dict[str, Any]:
-    """The results document (rows, aggregates, manifest); `git` is the checkout the run started on."""
+            options: RunOptions, started: float, wall_s: float, git: Mapping[str, Any],
+            suite: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The results document (rows, aggregates, manifest); `git` is the checkout the run started on;
+    `suite`, for a suite run: its name, the benchmarks missing here and the columns it excludes."""
     tasks = {it.task.name: it.task.fingerprint() for p in prepared for it in p.items}
     benches = {}
     for p in prepared:
@@ -241,6 +257,8 @@ def results(prepared: Sequence[Prepared], rows: dict[str, list[dict[str, Any]]],
             "title": p.benchmark.title, "metric": p.benchmark.metric, "protocol": p.benchmark.protocol,
             "data": p.loaded.origin, "loaded": len(p.loaded.items), "judged": len(rows[p.benchmark.name]),
             "selection": p.selection, "dropped": p.loaded.dropped, "data_notes": p.loaded.notes,
+            "loaded_by_subset": dict(Counter(it.subset for it in p.loaded.items)),
+            "judged_by_subset": dict(Counter(r["subset"] for r in rows[p.benchmark.name])),
             "aggregates": agg,
         }
     cache = {k: getattr(backend, k) for k in ("hits", "misses") if isinstance(getattr(backend, k, None), int)}
@@ -257,6 +275,7 @@ def results(prepared: Sequence[Prepared], rows: dict[str, list[dict[str, Any]]],
         "selection": {"data": options.data, "limit": options.limit, "sample": options.sample},
         "skipped_rows": {p.benchmark.name: p.loaded.skipped for p in prepared if p.loaded.skipped},
         "scoring": {name: b["protocol"] for name, b in benches.items()},
+        **({"suite": dict(suite)} if suite is not None else {}),
         "started": dt.datetime.fromtimestamp(started, dt.UTC).isoformat(timespec="seconds"),
         "wall_s": round(wall_s, 3),
         "cache": cache,
@@ -287,10 +306,16 @@ def results_path(out: Path, model: str, names: Iterable[str], started: float) ->
 
 
 def run(benchmarks: Sequence[Benchmark], backend: Any, *, model: str, out: Path, options: RunOptions,
-        progress: bool = True) -> Path:
-    """Load, select, judge, aggregate and write the results file; returns its path."""
+        progress: bool = True, suite: Suite | None = None) -> Path:
+    """Load, select, judge, aggregate and write the results file; returns its path. For a
+    `suite` (whose benchmarks are given), a benchmark whose data cannot be read here is
+    recorded as missing rather than stopping the run."""
     started, git = time.time(), git_commit()  # the code that judges, not whatever is checked out at the end
-    prepared = prepare(benchmarks, options)
+    missing: dict[str, str] | None = {} if suite is not None else None
+    prepared = prepare(benchmarks, options, missing)
+    if suite is not None and not prepared:
+        raise FlameError(f"no benchmark of {suite.name} could be read here: "
+                         + "; ".join(f"{name}: {reason}" for name, reason in (missing or {}).items()))
     total = sum(len(p.items) for p in prepared)
     t0 = time.perf_counter()
     if progress and sys.stdout.isatty():
@@ -307,6 +332,8 @@ def run(benchmarks: Sequence[Benchmark], backend: Any, *, model: str, out: Path,
             rows = judge_all(prepared, backend, options, lambda n: bar.advance(task, n))
     else:  # in a log, progress is a line a minute
         rows = judge_all(prepared, backend, options, ProgressLines(total) if progress else None)
+    record = None if suite is None else {"name": suite.name, "missing": missing, "excluded": suite.excluded()}
     doc = results(prepared, rows, model=model, backend=backend, options=options, started=started,
-                  wall_s=time.perf_counter() - t0, git=git)
-    return atomic_write_json(results_path(out, model, [b.name for b in benchmarks], started), doc)
+                  wall_s=time.perf_counter() - t0, git=git, suite=record)
+    names = [suite.name] if suite is not None else [b.name for b in benchmarks]
+    return atomic_write_json(results_path(out, model, names, started), doc)
