@@ -93,8 +93,11 @@ def test_heldout_accuracy_per_set_and_mean():
     rows = [{"subset": s, "task": s.lower(), "score": v} for s in heldout.SETS for v in (1.0, 0.0, 0.5, 1.0)]
     agg = heldout.aggregate(rows)
     assert agg["headline"]["HHH"] == pytest.approx(0.625) and agg["headline"]["mean"] == pytest.approx(0.625)
+    rows[0:4] = [{**r, "score": 0.0} for r in rows[0:4]]  # HHH all wrong
     agg = heldout.aggregate([r for r in rows if r["subset"] != "CoPoet"])
-    assert agg["headline"]["mean"] is None and agg["missing"] == ["CoPoet"]
+    # a missing set leaves the mean over the others, marked partial and said in a note
+    assert agg["headline"]["mean"] == pytest.approx((0.0 + 4 * 0.625) / 5)
+    assert agg["partial"] == ["mean"] and agg["missing"] == ["CoPoet"] and "CoPoet not judged" in agg["notes"][0]
 
 
 def test_unknown_data_origin_is_explained():

@@ -54,11 +54,12 @@ def load_mirror() -> Loaded:
 
 
 def headline(acc: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The mean over sets (None unless all six are present) and each set's accuracy, from
-    per-set accuracies: floats, or numpy arrays of bootstrap draws (`flame report --paired`);
-    no key is partial."""
-    complete = all(s in acc for s in SETS)
-    return {"mean": mean(acc.values()) if complete else None, **acc}, []
+    """The mean over the sets judged and each set's accuracy, from per-set accuracies: floats,
+    or numpy arrays of bootstrap draws (`flame report --paired`). The mean is partial when a
+    set is missing (a run from before LitTrans joined, or a sample without it): it is then the
+    mean over fewer sets, comparable only with runs over the same sets."""
+    partial = [] if all(s in acc for s in SETS) else ["mean"]
+    return {"mean": mean(acc.values()) if acc else None, **acc}, partial
 
 
 def aggregate(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -69,7 +70,7 @@ def aggregate(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     tasks = by_key(rows, "task")
     return {
         "headline": headline(acc)[0],
-        "partial": [],
+        "partial": headline(acc)[1],
         "categories": acc,
         "tables": {
             "sets": [{"set": s, "accuracy": v, "n": len(groups[s])} for s, v in acc.items()],
@@ -77,7 +78,7 @@ def aggregate(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
                       for t, rs in tasks.items()],
         },
         "missing": missing,
-        "notes": [f"no mean: set(s) missing ({', '.join(missing)})"] if missing else [],
+        "notes": [f"mean over {len(acc)} of {len(SETS)} sets: {', '.join(missing)} not judged"] if missing else [],
     }
 
 
