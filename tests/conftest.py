@@ -1,11 +1,16 @@
-"""Shared fixtures: the local data mirror (../shared/data) and a throwaway FLAME_HOME."""
+"""Shared fixtures: the local data mirror (../shared/data), a throwaway FLAME_HOME, and a
+guard that fails any test which opens a network connection beyond the loopback."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 from pathlib import Path
 
 import pytest
+
+pytest_plugins = ["pytester"]  # tests/core/test_network_guard.py runs the guard in a test session of its own
 
 REPO = Path(__file__).resolve().parents[1]
 MIRROR = Path(os.environ.get("FLAME_MIRROR") or REPO.parent / "shared" / "data")
@@ -25,3 +30,58 @@ def mirror() -> Path:
     if not MIRROR.is_dir():
         pytest.fail(f"data mirror not found at {MIRROR}; set FLAME_MIRROR")
     return MIRROR
+
+
+def _loopback(host) -> bool:
+    """Whether a connect or lookup target is this machine (127.0.0.0/8, ::1, localhost)."""
+    if host is None or host in ("", "localhost", b"localhost"):
+        return True
+    if isinstance(host, bytes):
+        host = host.decode()
+    try:
+        address = ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        return False  # a name other than localhost: a DNS lookup
+    return address.is_loopback or address.is_unspecified
+
+
+@pytest.fixture
+def allow_network():
+    """Asked for by the opt-in tests that need the network: the guard lets them through."""
+
+
+@pytest.fixture(autouse=True)
+def _no_network(request, monkeypatch):
+    """Any connection or name lookup beyond the loopback fails: it raises (so the code under
+    test sees no network) and the test fails at teardown naming it, even where the code
+    caught the error. Loopback (the server tests, the OpenAI backend's local server) works.
+    Yields the attempts so far."""
+    attempts: list[str] = []
+    if "allow_network" in request.fixturenames:
+        yield attempts
+        return
+
+    def refuse(what):
+        attempts.append(what)
+        raise ConnectionRefusedError(f"network access in a test: {what} (tests run offline; see tests/conftest.py)")
+
+    def guarded(method):
+        def call(sock, address, *args):
+            if sock.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address[0]):
+                refuse(f"{method.__name__} {address!r}")
+            return method(sock, address, *args)
+        return call
+
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if not _loopback(host):
+            refuse(f"getaddrinfo {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded(socket.socket.connect))
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded(socket.socket.connect_ex))
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    yield attempts
+    if attempts:
+        pytest.fail("the test tried to reach the network: " + "; ".join(attempts), pytrace=False)
