@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
+import os
 import random
+import runpy
 import subprocess
 import sys
 import zipfile
@@ -20,27 +23,49 @@ from flame.evals.benchmarks import BENCHMARKS
 from flame.evals.benchmarks import rewardbench as rb
 
 
+FIXTURE = Path(__file__).parent / "fixtures" / "rewardbench_0_1_4.py"
+WHEEL_SHA256 = "4ea9db0aa7c56fd5c048a5146fba1b7b137b119485e94de609ca4c8a5e546f38"
+
+
 @pytest.fixture(scope="module")
-def official(tmp_path_factory):
-    """constants.py and calculate_scores_per_section from the rewardbench 0.1.4 wheel.
+def official():
+    """EXAMPLE_COUNTS, SUBSET_MAPPING and calculate_scores_per_section of rewardbench 0.1.4,
+    from the checked-in copy (see its provenance and test_fixture_is_the_wheels_own_code)."""
+    scope = runpy.run_path(str(FIXTURE))
+    constants = {k: scope[k] for k in ("EXAMPLE_COUNTS", "SUBSET_MAPPING")}
+    return constants, scope["calculate_scores_per_section"]
+
+
+def _definitions(source: str, names) -> dict[str, str]:
+    """name -> ast dump of the top-level assignments and functions called `names` in source."""
+    found = {}
+    for node in ast.parse(source).body:
+        name = (node.name if isinstance(node, ast.FunctionDef)
+                else node.targets[0].id if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+                else None)
+        if name in names:
+            found[name] = ast.dump(node)
+    return found
+
+
+@pytest.mark.skipif(not os.environ.get("FLAME_CHECK_REWARDBENCH_WHEEL"),
+                    reason="downloads the rewardbench wheel: set FLAME_CHECK_REWARDBENCH_WHEEL=1 (needs network)")
+def test_fixture_is_the_wheels_own_code(tmp_path, allow_network):
+    """The checked-in copy is, definition for definition, the rewardbench 0.1.4 wheel's code.
 
     The package's __init__ imports torch, fastchat and more, so nothing is installed or
-    imported: the wheel is downloaded and the two pieces are executed from its files."""
-    where = tmp_path_factory.mktemp("rewardbench_wheel")
+    imported: the wheel is downloaded and its files read."""
     done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "rewardbench==0.1.4",
-                           "-d", str(where)], capture_output=True, text=True, timeout=300, check=False)
-    wheels = list(where.glob("rewardbench-0.1.4-*.whl"))
+                           "-d", str(tmp_path)], capture_output=True, text=True, timeout=300, check=False)
+    wheels = list(tmp_path.glob("rewardbench-0.1.4-*.whl"))
     assert done.returncode == 0 and wheels, f"pip download rewardbench==0.1.4 failed: {done.stderr[-2000:]}"
+    assert hashlib.sha256(wheels[0].read_bytes()).hexdigest() == WHEEL_SHA256
     with zipfile.ZipFile(wheels[0]) as z:
-        constants_src = z.read("rewardbench/constants.py").decode()
-        utils_src = z.read("rewardbench/utils.py").decode()
-    constants: dict = {}
-    exec(compile(constants_src, "rewardbench/constants.py", "exec"), constants)  # noqa: S102 - the official file, by design
-    fn = next(n for n in ast.parse(utils_src).body
-              if isinstance(n, ast.FunctionDef) and n.name == "calculate_scores_per_section")
-    scope: dict = {}
-    exec(compile(ast.Module([fn], []), "rewardbench/utils.py", "exec"), scope)  # noqa: S102 - just that function
-    return constants, scope["calculate_scores_per_section"]
+        wheel = {**_definitions(z.read("rewardbench/constants.py").decode(), {"EXAMPLE_COUNTS", "SUBSET_MAPPING"}),
+                 **_definitions(z.read("rewardbench/utils.py").decode(), {"calculate_scores_per_section"})}
+    ours = _definitions(FIXTURE.read_text(encoding="utf-8"),
+                        {"EXAMPLE_COUNTS", "SUBSET_MAPPING", "calculate_scores_per_section"})
+    assert len(wheel) == 3 and ours == wheel
 
 
 def _random_rows(rng, subsets, sizes):
