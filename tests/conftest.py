@@ -4,6 +4,7 @@ guard that fails any test which opens a network connection beyond the loopback."
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import socket
 from pathlib import Path
@@ -85,3 +86,51 @@ def _no_network(request, monkeypatch):
     yield attempts
     if attempts:
         pytest.fail("the test tried to reach the network: " + "; ".join(attempts), pytrace=False)
+
+
+class LocalHub:
+    """Files laid out as Hub repositories at a revision: `<root>/<repo>@<revision>/<path>`."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def put(self, repo: str, revision: str, path: str, records: list[dict]) -> Path:
+        """Write records at `path` inside repo@revision: Parquet for a .parquet path, else JSON lines."""
+        target = self.root / f"{repo}@{revision}" / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.suffix == ".parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            pq.write_table(pa.Table.from_pylist(records), target)
+        else:
+            target.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        return target
+
+
+@pytest.fixture
+def local_hub(tmp_path, monkeypatch) -> LocalHub:
+    """`datasets.load_dataset` reads the Hub from local files, through datasets' own json and
+    parquet builders: `hf://datasets/<repo>@<rev>/<path>` data files become
+    `<root>/<repo>@<rev>/<path>`, and a repository's split (its config or data_dir, else
+    `default`) is `<root>/<repo>@<rev>/<config>/<split>.parquet` or `.jsonl`. Whatever the code
+    asks for that is not there is a FileNotFoundError, as on the Hub."""
+    datasets = pytest.importorskip("datasets")
+    hub, real_load = LocalHub(tmp_path / "hub"), datasets.load_dataset
+
+    def load_dataset(path, split, *, revision="main", name=None, data_dir=None, data_files=None,
+                     streaming=False, cache_dir=None):
+        if data_files is not None:
+            prefix = "hf://datasets/"
+            local = {s: [str(hub.root / u.removeprefix(prefix)) if u.startswith(prefix) else u for u in urls]
+                     for s, urls in data_files.items()}
+            return real_load(path, split=split, data_files=local, streaming=streaming, cache_dir=cache_dir)
+        where = hub.root / f"{path}@{revision}" / (name or data_dir or "default")
+        for builder, suffix in (("parquet", ".parquet"), ("json", ".jsonl")):
+            if (where / f"{split}{suffix}").is_file():
+                return real_load(builder, split=split, data_files={split: [str(where / f"{split}{suffix}")]},
+                                 streaming=streaming, cache_dir=cache_dir)
+        raise FileNotFoundError(f"{path}@{revision}: no split {split!r} under {where}")
+
+    monkeypatch.setattr(datasets, "load_dataset", load_dataset)
+    return hub

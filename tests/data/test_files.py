@@ -56,38 +56,31 @@ def _hub_source(revision: str = PINNED):
     return replace(_source(), hf=HFOrigin("org/data", revision=revision, config="main"))
 
 
-def _capture_load(monkeypatch):
-    import datasets
-
-    calls = []
-
-    def fake_load(path, split, **kwargs):
-        calls.append((path, split, kwargs))
-        return [{"text": "row"}]
-
-    monkeypatch.setattr(datasets, "load_dataset", fake_load)
-    return calls
-
-
-def test_hub_rows_stream_the_pinned_revision(monkeypatch, tmp_path):
+def test_hub_rows_stream_the_config_at_the_pinned_revision(monkeypatch, tmp_path, local_hub):
     monkeypatch.delenv("FLAME_MIRROR")
-    calls = _capture_load(monkeypatch)
-    rows = list(SourceFiles(_hub_source(), cache=tmp_path).hf_rows("train"))
-    assert rows == [(0, {"text": "row"})]
-    name, split, kw = calls[0]
-    assert (name, split, kw["name"], kw["revision"], kw["streaming"]) == ("org/data", "train", "main", PINNED, True)
+    local_hub.put("org/data", PINNED, "main/train.parquet", [{"text": "pinned"}])
+    local_hub.put("org/data", "main", "main/train.parquet", [{"text": "moving"}])
+    local_hub.put("org/data", PINNED, "default/train.parquet", [{"text": "other config"}])
+    rows = list(SourceFiles(_hub_source(), cache=tmp_path / "cache").hf_rows("train"))
+    assert rows == [(0, {"text": "pinned"})]
 
 
-def test_hub_data_files_are_read_by_the_packaged_builder_at_the_pinned_revision(monkeypatch, tmp_path):
+def test_hub_data_files_are_read_by_the_packaged_builder_at_the_pinned_revision(monkeypatch, tmp_path, local_hub):
     monkeypatch.delenv("FLAME_MIRROR")
-    calls = _capture_load(monkeypatch)
-    files = SourceFiles(_hub_source(), cache=tmp_path)
-    list(files.hf_rows("train", data_files=("data/en.jsonl",)))
-    list(files.hf_rows("test", data_files=("cmp/test/*.parquet",), revision="feedbeef" * 5))
-    assert calls[0][0] == "json"
-    assert calls[0][2]["data_files"] == {"train": [f"hf://datasets/org/data@{PINNED}/data/en.jsonl"]}
-    assert calls[1][0] == "parquet"
-    assert calls[1][2]["data_files"] == {"test": [f"hf://datasets/org/data@{'feedbeef' * 5}/cmp/test/*.parquet"]}
+    local_hub.put("org/data", PINNED, "data/en.jsonl", [{"text": "en 0"}, {"text": "en 1"}])
+    local_hub.put("org/data", PINNED, "data/de.jsonl", [{"text": "de 0"}])
+    local_hub.put("org/data", "feedbeef" * 5, "cmp/test/0.parquet", [{"text": "cmp 0", "n": 1}])
+    local_hub.put("org/data", PINNED, "cmp/test/0.parquet", [{"text": "not this revision", "n": 0}])
+    files = SourceFiles(_hub_source(), cache=tmp_path / "cache")
+    assert list(files.hf_rows("train", data_files=("data/en.jsonl",))) == [(0, {"text": "en 0"}), (1, {"text": "en 1"})]
+    assert list(files.hf_rows("test", data_files=("cmp/test/*.parquet",), revision="feedbeef" * 5)) == [
+        (0, {"text": "cmp 0", "n": 1})]
+
+
+def test_a_hub_file_that_is_not_there_names_the_pinned_url(monkeypatch, tmp_path, local_hub):
+    monkeypatch.delenv("FLAME_MIRROR")
+    with pytest.raises(DataError, match=f"hf://datasets/org/data@{PINNED}/data/fr.jsonl"):
+        list(SourceFiles(_hub_source(), cache=tmp_path / "cache").hf_rows("train", data_files=("data/fr.jsonl",)))
 
 
 def test_hub_rows_read_the_mirror_layout_for_fixtures(tmp_path):

@@ -177,18 +177,14 @@ def test_file_loader_names_file_row_and_field(tmp_path):
     assert (e.value.file, e.value.row, e.value.field) == (str(path), 1, "rejected")
 
 
-def test_official_loader_reads_the_filtered_split(monkeypatch):
-    datasets = pytest.importorskip("datasets")
-    calls = []
-
-    def fake_load(name, split=None, **kw):
-        calls.append((name, split))
-        return list(RECORDS)
-
-    monkeypatch.setattr(datasets, "load_dataset", fake_load)
+def test_official_loader_reads_the_filtered_split(local_hub):
+    local_hub.put("allenai/reward-bench", "main", "default/filtered.parquet", RECORDS)
+    local_hub.put("allenai/reward-bench", "main", "default/raw.parquet", RECORDS[:1])
     loaded = BENCHMARKS.get("rewardbench").load("official")
-    assert calls == [("allenai/reward-bench", "filtered")]
-    assert len(loaded.items) == 3 and loaded.origin.startswith("official:hf://allenai/reward-bench")
+    assert [i.subset for i in loaded.items] == ["math-prm", "alpacaeval-easy", "xstest-should-respond"]
+    assert loaded.origin == "official:hf://allenai/reward-bench/filtered"
+    ex = loaded.items[1].example
+    assert ex.inputs["prompt"] == "Say hi" and ex.inputs["response_" + ex.targets["choice"].lower()] == "Hi!"
 
 
 def test_official_loader_failure_says_what_to_do(monkeypatch):

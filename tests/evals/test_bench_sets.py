@@ -69,13 +69,14 @@ def test_aggrefact_file_loader_maps_labels_and_rejects_bad_ones(tmp_path):
     assert (e.value.row, e.value.field) == (1, "label")
 
 
-def test_aggrefact_official_loader_reads_the_test_split(monkeypatch):
-    datasets = pytest.importorskip("datasets")
-    calls = []
-    monkeypatch.setattr(datasets, "load_dataset", lambda name, split=None, **kw: calls.append((name, split)) or [
-        {"dataset": "ExpertQA", "doc": "d", "claim": "c", "label": 1, "contamination_identifier": "x"}])
+def test_aggrefact_official_loader_reads_the_test_split(local_hub):
+    local_hub.put("lytang/LLM-AggreFact", "main", "default/test.parquet", [
+        {"dataset": "ExpertQA", "doc": "d", "claim": "c", "label": 1, "contamination_identifier": "x"},
+        {"dataset": "Wice", "doc": "d2", "claim": "c2", "label": 0, "contamination_identifier": "y"}])
+    local_hub.put("lytang/LLM-AggreFact", "main", "default/dev.parquet", [
+        {"dataset": "Dev", "doc": "d", "claim": "c", "label": 1, "contamination_identifier": "z"}])
     loaded = BENCHMARKS.get("aggrefact").load("official")
-    assert calls == [("lytang/LLM-AggreFact", "test")] and loaded.items[0].subset == "ExpertQA"
+    assert [(i.subset, i.example.targets["supported"]) for i in loaded.items] == [("ExpertQA", "Yes"), ("Wice", "No")]
 
 
 def test_heldout_sets_on_the_mirror(mirror):
