@@ -164,3 +164,26 @@ def test_markdown_comparison_prints_table_5_and_no_generic_random_column():
     assert table[2] == "| ranker | CodeGen-16B |"
     assert "| this judge (pointwise P(Yes)) | 66.7 |" in table
     assert "| Oracle | 66.7 |" in table and "| FLAMe-24B (paper) | 31.1 |" in table
+
+
+class ScriptedAlone(Scripted):
+    """Scores each program alone (pairwise="separate"): Yes for a passing one."""
+
+    _ALONE = re.compile(r"\nresponse: (?P<p>.*)\nEVALUATION:", re.S)
+
+    def score(self, requests):
+        return [0.0 if r.continuation == ("Yes" if self._ALONE.search(r.context).group("p") in self.good else "No")
+                else -3.0 for r in requests]
+
+
+def test_a_judge_of_each_program_alone_plays_every_pair_once():
+    """In separate mode a pair is one game, P(A) = sigmoid(s_A - s_B): the wins rank the programs
+    by their own scores, so a judge that knows which pass picks a passing one where there is one."""
+    good = {prog for p in POOLS for _, prog, ok in p.candidates if ok}
+    items = [it for p in POOLS for it in cr.pair_items(p)]
+    rows = judge_all([Prepared(cr.BENCHMARK, None, items)], ScriptedAlone(good),
+                     RunOptions(batch_size=16, pairwise="separate"))[cr.BENCHMARK.name]
+    assert all(not r["order_labels"] for r in rows)
+    agg = cr.aggregate_tournament(rows)
+    assert agg["headline"]["judge"] == pytest.approx(2 / 3) and agg["partial"] == []
+    assert agg["tables"]["cost"][0]["judgments_per_problem"] == 45

@@ -156,7 +156,7 @@ def test_benchmarks_scored_from_candidate_orders_are_refused_in_separate_mode(tm
     result, files = _run(tmp_path, "heldout", "cobbler", "code-rerank", "--model", "hf:/no/such/model",
                          "--pairwise", "separate")
     assert result.exit_code == 1 and not files
-    assert "cobbler, code-rerank: scored from the verdicts in both candidate orders" in result.output
+    assert "cobbler: scored from the verdicts in both candidate orders" in result.output  # code-rerank can play once
     assert "--pairwise ab" in result.output and "does not exist" not in result.output  # refused before loading
     bogus, _ = _run(tmp_path, "heldout", "--model", "fake:ok", "--pairwise", "alone")
     assert bogus.exit_code == 2 and "--pairwise" in bogus.output and "got 'alone'" in bogus.output
@@ -213,10 +213,10 @@ def test_eval_file_bad_row_names_file_row_and_field(tmp_path):
                                            {"prompt": "p", "response_a": "a", "label": "B"}])
     result, doc = _file(tmp_path, path, "--task", "pairwise")
     assert result.exit_code == 1 and doc is None
-    assert f"{path}, row 1: field 'response_b': missing" in result.output
+    assert f"{path}, row 2: field 'response_b': missing" in result.output
     result, _ = _file(tmp_path, _jsonl(tmp_path / "l.jsonl", [{"prompt": "p", "response_a": "a", "response_b": "b",
                                                                "label": "C"}]), "--task", "pairwise")
-    assert result.exit_code == 1 and "row 0: field 'label'" in result.output
+    assert result.exit_code == 1 and "row 1: field 'label'" in result.output
 
 
 def test_items_are_judged_in_prompt_order_and_rows_keep_item_order(mirror):

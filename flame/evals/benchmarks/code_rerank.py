@@ -11,7 +11,10 @@ the 45 unordered pairs is one item of task `code_rerank_pairwise`, judged in bot
 orders (the runner's default `swap`): 90 games per problem. A candidate's score is the
 number of games it wins (the verdict of that order); ties on wins are broken by the summed
 probability of winning over its games; candidates still tied share the pick (the expected
-pass of a random pick among them).
+pass of a random pick among them). A judge that scores each response alone
+(`--pairwise separate`) plays each pair once, P(A) = sigmoid(s_A - s_B): its games won rank
+the candidates by their own scores s, and each candidate's prompt is computed once (the
+judgment cache serves its other 8 pairs).
 
 `code-rerank-pointwise`: one judgment per candidate (10 per problem, task
 `code_rerank_pointwise`: is this program correct, Yes/No), ranked by P(Yes), ties shared.
@@ -37,6 +40,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from flame.core.errors import FlameError
+from flame.core.judgment import ORIGINAL
 from flame.core.pairwise import CHOICE, RESPONSE_A, RESPONSE_B, pairwise_task
 from flame.core.records import (
     Capability,
@@ -245,8 +249,10 @@ def aggregate_tournament(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             raise ValueError(f"not a code-rerank pair row: {r['row']!r}")
         t, i, j = m.group(1), int(m.group(2)), int(m.group(3))
         pool_of[t] = _pool(m.group(4))
-        labels = r.get("order_labels") or {}
-        games[t].append((i, j, labels, r.get("order_probs") or {}))
+        labels, probs = r.get("order_labels") or {}, r.get("order_probs") or {}
+        if not labels and r.get("verdict"):  # judged with pairwise="separate": one game, no order
+            labels, probs = {ORIGINAL: r["verdict"]}, {ORIGINAL: r.get("probs") or {}}
+        games[t].append((i, j, labels, probs))
         judgments += max(len(labels), 1)
     picks = {t: tournament(g, list(pool_of[t])) for t, g in games.items()}
     n_pairs = {t: len(p) * (len(p) - 1) // 2 for t, p in pool_of.items()}
@@ -281,7 +287,6 @@ BENCHMARK = Benchmark(
     metric="pass@1",
     unit="problem",
     generic_references=False,
-    needs_orders=True,
 )
 POINTWISE_BENCHMARK = Benchmark(
     name=POINTWISE_NAME,
