@@ -182,25 +182,24 @@ def _read_input(path: Path, kind: str, options: dict[str, Any],
                 skip_bad: bool) -> tuple[list[tuple[str, int, TaskSpec, Example]], list[DataError]]:
     """Parse every line first (flame.judge.request's rules; `options`: the file's criteria, scale,
     classes and question), so a bad line stops the run before any model time is spent."""
-    from flame.judge.jsonl import check_new_id, json_object, line_key, numbered_lines
+    from flame.judge.jsonl import check_new_id, file_lines, json_object, line_key
     from flame.judge.request import request_fields, to_record
 
     items, bad, seen = [], [], set()
     file = str(path)
-    with open(path, encoding="utf-8") as fh:
-        for n, line in numbered_lines(fh):
-            try:
-                rec = json_object(line, file, n)
-                key = line_key(rec, file, n)
-                check_new_id(key, seen, file, n)
-                task, example = to_record(kind, request_fields(kind, rec, file, n), where=file, row=n, **options)
-            except DataError as e:
-                if not skip_bad:
-                    raise
-                bad.append(e)
-                continue
-            seen.add(key)
-            items.append((key, n, task, example))
+    for n, line in file_lines(path):
+        try:
+            rec = json_object(line, file, n)
+            key = line_key(rec, file, n)
+            check_new_id(key, seen, file, n)
+            task, example = to_record(kind, request_fields(kind, rec, file, n), where=file, row=n, **options)
+        except DataError as e:
+            if not skip_bad:
+                raise
+            bad.append(e)
+            continue
+        seen.add(key)
+        items.append((key, n, task, example))
     return items, bad
 
 

@@ -97,18 +97,18 @@ def test_bad_rows_stop_the_run_or_are_skipped_and_listed_with_their_reasons(llme
     path.write_text("\n".join(lines[:3] + [json.dumps(r) for r, _, _ in BAD_ROWS] + ["{not json"] + lines[3:]) + "\n")
 
     stopped = _eval_file(path, tmp_path / "stopped.json")
-    assert stopped.exit_code == 1 and "row 3: field 'response_a': missing" in " ".join(stopped.output.split())
+    assert stopped.exit_code == 1 and "row 4: field 'response_a': missing" in " ".join(stopped.output.split())
     assert not (tmp_path / "stopped.json").exists()
 
     result = _eval_file(path, tmp_path / "results.json", "--skip-invalid")
     assert result.exit_code == 0, result.output
     doc = json.loads((tmp_path / "results.json").read_text())
     skipped = doc["manifest"]["skipped_rows"]["file:mixed.jsonl"]
-    assert sorted((s["row"], s["field"]) for s in skipped) == [(3, "response_a"), (4, "prompt"), (5, "prompt"),
-                                                               (6, "label"), (7, "label"), (8, None)]
+    assert sorted((s["row"], s["field"]) for s in skipped) == [(4, "response_a"), (5, "prompt"), (6, "prompt"),
+                                                               (7, "label"), (8, "label"), (9, None)]
     reasons = {(s["field"], s["reason"]) for s in skipped}
-    assert {(f, r) for _, f, r in BAD_ROWS} | {(None, "invalid JSON: Expecting property name enclosed in double "
-                                                     "quotes")} == reasons
+    assert {(f, r) for _, f, r in BAD_ROWS} | {(None, "not valid JSON (Expecting property name enclosed in "
+                                                     "double quotes)")} == reasons
     assert len(doc["rows"]) == len(ROWS)  # every good row judged, the empty response among them
     assert sum(doc["benchmarks"]["file:mixed.jsonl"]["dropped"].values()) == 6
     assert "skipped (file:mixed.jsonl): 6 invalid row(s)" in " ".join(result.output.split())

@@ -1,6 +1,7 @@
 """Your own labels: score a judge on a JSONL file of human judgments (`flame eval file`).
 
-One JSON object per line; optional on every task: `id` (a string or an integer, kept as the
+One JSON object per line (or a `.json` list of them), rows counted from 1 as `flame judge
+file` counts lines; optional on every task: `id` (a string or an integer, kept as the
 row name; no two rows share one) and `subset` (results are broken down by it; default "all").
 
 - pairwise:       prompt, response_a, response_b, label in {A, B, tie}
@@ -26,20 +27,20 @@ and Spearman correlation with the labels; classification accuracy and balanced a
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flame.core.errors import DataError
 from flame.core.records import Example, Provenance, TaskSpec
-from flame.data.readers import clean
+from flame.data.readers import clean, read_json
 from flame.judge import adhoc
-from flame.judge.jsonl import check_new_id
+from flame.judge.jsonl import check_new_id, file_lines, json_object
 from flame.judge.request import TASK_TYPES, TEXT_FIELDS, check_classes, request_fields, request_id
 
 from ..metrics import balanced_accuracy, by_key, mean
-from .base import FILE, Benchmark, Item, Loaded, file_records
+from .base import FILE, Benchmark, Item, Loaded
 
 
 def _label(record: dict[str, Any], file: str, row: int) -> str:
@@ -94,6 +95,26 @@ def _parse(task_type: str, record: Any, file: str, row: int, ids: set[str]) -> _
     return _Row(row, inputs, label, subset.strip(), Provenance("file", file, row if rid is None else rid))
 
 
+def file_rows(path: Path, skip: Callable[[DataError], None]) -> Iterator[tuple[int, Any]]:
+    """(row, record) of a user file, rows counted from 1 as `flame judge file` counts lines: each
+    line of a JSONL file (a line that is not a UTF-8 JSON object is passed to `skip`), or each
+    item of a JSON list (a `.json` file)."""
+    file = str(path)
+    if not path.is_file():
+        raise DataError(file, "no such file")
+    if path.suffix == ".json":
+        data = read_json(path)
+        if not isinstance(data, list):
+            raise DataError(file, f"expected a JSON list of records, got {type(data).__name__}")
+        yield from enumerate(data, start=1)
+        return
+    for n, line in file_lines(path):
+        try:
+            yield n, json_object(line, file, n)
+        except DataError as e:
+            skip(e)
+
+
 def load(path: Path, task_type: str, skip_invalid: bool = False, **task_options: Any) -> Loaded:
     """Items of a user file, each validated: a bad row is a DataError naming file, row and
     field (the first in the file), or with `skip_invalid` a skipped row (see the module docstring)."""
@@ -109,7 +130,7 @@ def load(path: Path, task_type: str, skip_invalid: bool = False, **task_options:
 
     rows: list[_Row] = []
     ids: set[str] = set()
-    for row, record in file_records(path, skip if skip_invalid else None):
+    for row, record in file_rows(path, skip):
         try:
             rows.append(_parse(task_type, record, file, row, ids))
         except DataError as e:
