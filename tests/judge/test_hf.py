@@ -52,10 +52,16 @@ def test_the_kept_kv_cache_does_not_leak_between_calls(tiny_backend, llmbar):
     assert got == pytest.approx(fresh, abs=1e-4)
 
 
-def test_judgments_do_not_change_with_batch_size(tiny_backend, llmbar):
+@pytest.mark.parametrize("prefix_cache", [True, False], ids=["prefix-cache", "no-prefix-cache"])
+def test_judgments_do_not_change_with_batch_size(tiny_backend, llmbar, prefix_cache):
+    """In padded batches (the CUDA schedule, forced here), where a batch's prompts of other
+    lengths pad each one: a judgment is the same alone and among eight."""
     task, examples = llmbar(8, "llmbar_adver_neighbor")
-    one = Autorater(tiny_backend).judge_many(task, examples, batch_size=1)
-    eight = Autorater(tiny_backend).judge_many(task, examples, batch_size=8)
+    padded = HFBackend(tiny_backend.model, tiny_backend.tokenizer, sequential=False, prefix_cache=prefix_cache)
+    lengths = {len(tiny_backend.encode(tiny_backend.prepare(render(task, ex).text))) for ex in examples}
+    assert len(lengths) == len(examples)  # every prompt is padded in the batch of eight
+    one = Autorater(padded).judge_many(task, examples, batch_size=1)
+    eight = Autorater(padded).judge_many(task, examples, batch_size=8)
     for a, b in zip(one, eight):
         assert a.label == b.label and a.first_order == b.first_order
         for order in a.order_probs:
@@ -64,8 +70,8 @@ def test_judgments_do_not_change_with_batch_size(tiny_backend, llmbar):
 
     likert = adhoc.pointwise("Does the output follow the instruction?", 1, 10)  # multi-token labels
     points = [adhoc.pointwise_example(likert, ex.inputs["instruction"], ex.inputs["response_a"]) for ex in examples[:4]]
-    p1 = Autorater(tiny_backend).judge_many(likert, points, batch_size=1)
-    p8 = Autorater(tiny_backend).judge_many(likert, points, batch_size=8)
+    p1 = Autorater(padded).judge_many(likert, points, batch_size=1)
+    p8 = Autorater(padded).judge_many(likert, points, batch_size=8)
     for a, b in zip(p1, p8):
         assert a.expected == pytest.approx(b.expected, abs=1e-3)
         assert max(abs(a.probs[k] - b.probs[k]) for k in a.probs) < 1e-4
