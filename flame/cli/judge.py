@@ -14,8 +14,11 @@ An empty response is judged like any other; an empty prompt or text is a bad lin
 
 Each output line is the input's `id` (or "line:N" when it has none), its `line` number,
 and the Judgment's fields. Output is appended and flushed line by line, so a killed run
-resumes where it stopped: ids already in OUT are skipped. A bad input line is reported
-with its line number; the run stops (exit 1) unless --skip-bad is given.
+resumes where it stopped: ids already in OUT are skipped, and lines that failed on a backend
+error are judged again. OUT.meta.json records the input's sha256, the settings and the
+model's fingerprint: resuming with another input, settings or model is refused (exit 2), as
+is --out naming the input. A bad input line is reported with its line number; the run stops
+(exit 1) unless --skip-bad is given. A run in which no line got a valid judgment exits 1.
 """
 
 from __future__ import annotations
@@ -223,7 +226,7 @@ def judge_file(
     """Judge every line of a JSONL file (resumable; see the module help for the fields)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from flame.judge.jsonl import done_ids
+    from flame.judge.jsonl import ResumeRefused, check_meta, check_output_path, resume, run_meta
     from flame.judge.request import TASK_TYPES
 
     if task not in TASK_TYPES:
@@ -238,19 +241,37 @@ def judge_file(
     names = class_names(classes) if classes else ()
     long_input = _split_long(split_long, names) if task == "classification" else None
     options = {"criteria": criteria, "scale": scale_bounds(scale), "classes": names, "question": question}
+    settings = {"task": task, **options, "scale": list(options["scale"]), "classes": list(names),
+                "pairwise": mode if task == "pairwise" else None, "swap": swap, "split_long": split_long}
     try:
+        check_output_path(input, output)
         items, bad = _read_input(input, task, options, skip_bad)
-        done = done_ids(output, "flame judge file")
+        meta = run_meta("flame judge file", input, settings)
+        check_meta(output, meta)  # before the model loads
+    except ResumeRefused as e:
+        err.print(f"[red]refused:[/red] {e}")
+        raise typer.Exit(2)
     except DataError as e:
         err.print(f"[red]bad input:[/red] {line_error(e)}\n(use --skip-bad to skip bad lines)")
         raise typer.Exit(1)
     for e in bad:
         err.print(f"[yellow]skipped[/yellow] {line_error(e)}")
-    todo = [it for it in items if it[0] not in done]
-    err.print(f"{len(items)} lines read, {len(bad)} bad, {len(items) - len(todo)} already judged, {len(todo)} to judge")
+    rater = _autorater(model, swap, batch_size, cache, long_input, mode)
+    try:
+        before = resume(output, {**meta, "model": rater.backend.fingerprint},
+                        failed=lambda r: not r.get("valid") and "backend error" in str(r.get("error")),
+                        succeeded=lambda r: bool(r.get("valid")))
+    except ResumeRefused as e:
+        err.print(f"[red]refused:[/red] {e}")
+        raise typer.Exit(2)
+    except DataError as e:
+        err.print(f"[red]error:[/red] {line_error(e)}: give another --out, or delete it to start over")
+        raise typer.Exit(2)
+    todo = [it for it in items if it[0] not in before.done]
+    err.print(f"{len(items)} lines read, {len(bad)} bad, {len(items) - len(todo)} already judged, {len(todo)} to judge"
+              + (f" ({before.retried} failed on a backend error before: judged again)" if before.retried else ""))
     judgments: list[Judgment] = []
     if todo:
-        rater = _autorater(model, swap, batch_size, cache, long_input, mode)
         columns = (TextColumn("judging"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with open(output, "a", encoding="utf-8") as fh, Progress(*columns, console=err) as bar:
             progress = bar.add_task("judging", total=len(todo))
@@ -261,9 +282,15 @@ def judge_file(
                 judgments.append(j)
                 bar.advance(progress)
     s = summarize(judgments)
+    if not items and not bad:
+        err.print(f"{input} has no lines to judge: wrote an empty {output}")
+        return
     err.print(f"judged {s['total']}: {s['valid']} valid, {s['invalid']} invalid"
               + (f", {s['orders_disagree']} with the two orders disagreeing" if task == "pairwise" and mode == "ab"
                  else ", each response scored on its own" if task == "pairwise" else "")
               + f"; skipped {len(bad)} bad line(s); wrote {output}")
     for reason, count in s["invalid_reasons"].items():
         err.print(f"  invalid ({count}): {reason}")
+    if before.succeeded + s["valid"] == 0:
+        err.print("[red]every line failed:[/red] no valid judgment was written")
+        raise typer.Exit(1)

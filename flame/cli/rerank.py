@@ -15,8 +15,10 @@ tournament: its summed probability of winning), `wins` (tournament: games won), 
 `invalid`, `errors` and the judge's `model` fingerprint. The ranking is flame.judge.rerank's,
 the one the HumanEval reranking benchmark uses. Output is appended and flushed line by
 line, so a killed run resumes where it stopped (ids already in OUT are skipped), as with
-`flame judge file`. A bad input line is reported with its line number and field; the run
-stops (exit 1) unless --skip-bad is given.
+`flame judge file`: lines whose judgments failed on a backend error are reranked again, and
+a resume with another input, settings or model (OUT.meta.json) is refused. A bad input line
+is reported with its line number and field; the run stops (exit 1) unless --skip-bad is
+given. A run in which no line got a pick exits 1.
 """
 
 from __future__ import annotations
@@ -95,7 +97,7 @@ def rerank(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from flame.judge.autorater import Autorater
-    from flame.judge.jsonl import done_ids
+    from flame.judge.jsonl import ResumeRefused, check_meta, check_output_path, resume, run_meta
     from flame.judge.models import load_backend
     from flame.judge.rerank import check_method, rerank_many
 
@@ -108,24 +110,41 @@ def rerank(
     except FlameError as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2)
+    settings = {"method": method, "criteria": criteria, "scale": list(bounds), "question": question,
+                "pairwise": mode, "swap": swap}
     try:
+        check_output_path(input, output)
         items, bad = _read(input, skip_bad)
-        done = done_ids(output, "flame rerank")
+        meta = run_meta("flame rerank", input, settings)
+        check_meta(output, meta)  # before the model loads
+    except ResumeRefused as e:
+        err.print(f"[red]refused:[/red] {e}")
+        raise typer.Exit(2)
     except DataError as e:
         err.print(f"[red]bad input:[/red] {line_error(e)}\n(use --skip-bad to skip bad lines)")
         raise typer.Exit(1)
     for e in bad:
         err.print(f"[yellow]skipped[/yellow] {line_error(e)}")
-    todo = [it for it in items if it[0] not in done]
+    try:
+        rater = Autorater(load_backend(model, batch_size=batch_size, cache=cache), swap=swap, pairwise=mode)
+        before = resume(output, {**meta, "model": rater.backend.fingerprint},
+                        failed=lambda r: any("backend error" in str(e) for e in r.get("errors") or ()),
+                        succeeded=lambda r: r.get("best") is not None)
+    except ResumeRefused as e:
+        err.print(f"[red]refused:[/red] {e}")
+        raise typer.Exit(2)
+    except DataError as e:
+        err.print(f"[red]error:[/red] {line_error(e)}: give another --out, or delete it to start over")
+        raise typer.Exit(2)
+    except FlameError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+    todo = [it for it in items if it[0] not in before.done]
     err.print(f"{len(items)} lines read, {len(bad)} bad, {len(items) - len(todo)} already reranked, "
-              f"{len(todo)} to rerank")
+              f"{len(todo)} to rerank"
+              + (f" ({before.retried} failed on a backend error before: reranked again)" if before.retried else ""))
     picked = failed = 0
     if todo:
-        try:
-            rater = Autorater(load_backend(model, batch_size=batch_size, cache=cache), swap=swap, pairwise=mode)
-        except FlameError as e:
-            err.print(f"[red]error:[/red] {e}")
-            raise typer.Exit(2)
         columns = (TextColumn("reranking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with open(output, "a", encoding="utf-8") as fh, Progress(*columns, console=err) as bar:
             progress = bar.add_task("reranking", total=len(todo))
@@ -138,5 +157,11 @@ def rerank(
                 picked += ranking.best is not None
                 failed += ranking.invalid > 0
                 bar.advance(progress)
+    if not items and not bad:
+        err.print(f"{input} has no lines to rerank: wrote an empty {output}")
+        return
     err.print(f"reranked {len(todo)} line(s): {picked} with a pick, {failed} with failed judgments; "
               f"skipped {len(bad)} bad line(s); wrote {output}")
+    if before.succeeded + picked == 0:
+        err.print("[red]every line failed:[/red] no line got a pick")
+        raise typer.Exit(1)

@@ -79,6 +79,81 @@ def _said(result) -> str:
     return " ".join(result.output.split())
 
 
+# -- item 3: resume checks what it resumes ---------------------------------------------------
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_out_equal_to_the_input_is_refused_and_the_input_kept(tmp_path, command):
+    run, rows = COMMANDS[command]
+    src = _write(tmp_path / "same.jsonl", rows)
+    before = src.read_bytes()
+    result = run(src, src)
+    assert result.exit_code == 2 and "is the input file" in _said(result)
+    assert src.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_resume_with_another_input_model_or_settings_is_refused(tmp_path, command):
+    run, rows = COMMANDS[command]
+    src, out = _write(tmp_path / "in.jsonl", rows), tmp_path / "out.jsonl"
+    assert run(src, out).exit_code == 0
+    done = out.read_bytes()
+
+    other_model = run(src, out, model="flaky:v2")
+    assert other_model.exit_code == 2 and "model: \"flaky:v1\" then, \"flaky:v2\" now" in _said(other_model)
+    other_settings = run(src, out, "--criteria", "Prefer the shorter one.")
+    assert other_settings.exit_code == 2 and "settings:" in _said(other_settings)
+    _write(src, rows + [dict(rows[0], id="delta")])
+    other_input = run(src, out)
+    assert other_input.exit_code == 2 and "input file (sha256)" in _said(other_input)
+    assert "delete" in _said(other_input) and out.read_bytes() == done  # nothing mixed in
+
+    (tmp_path / "out.jsonl.meta.json").unlink()
+    _write(src, rows)
+    unknown = run(src, out)
+    assert unknown.exit_code == 2 and "out.jsonl.meta.json" in _said(unknown) and out.read_bytes() == done
+
+
+def test_judgments_that_failed_on_a_backend_error_are_judged_again_on_resume(tmp_path):
+    src, out = _write(tmp_path / "in.jsonl", PAIRS), tmp_path / "out.jsonl"
+    FAILING.add("beta")
+    first = _judge(src, out, "--batch-size", "1")
+    assert first.exit_code == 0, first.output
+    assert [(r["id"], r["valid"]) for r in _lines(out)] == [("alpha", True), ("beta", False), ("gamma", True)]
+    assert "backend error" in _lines(out)[1]["error"]
+
+    FAILING.clear()  # the server is back
+    resumed = _judge(src, out)
+    assert resumed.exit_code == 0, resumed.output
+    assert "2 already judged, 1 to judge (1 failed on a backend error before: judged again)" in _said(resumed)
+    assert sorted((r["id"], r["valid"], r["line"]) for r in _lines(out)) == [
+        ("alpha", True, 1), ("beta", True, 2), ("gamma", True, 3)]  # one line per id
+    assert "0 to judge" in _said(_judge(src, out))
+
+
+def test_rerank_lines_that_failed_on_a_backend_error_are_reranked_again(tmp_path):
+    src, out = _write(tmp_path / "in.jsonl", CANDIDATES), tmp_path / "out.jsonl"
+    FAILING.add("gamma")
+    assert _rerank(src, out).exit_code == 0
+    assert [r["best"] for r in _lines(out)] == [0, 0, None]
+    FAILING.clear()
+    resumed = _rerank(src, out)
+    assert "1 to rerank (1 failed on a backend error before: reranked again)" in _said(resumed)
+    assert sorted((r["id"], r["best"]) for r in _lines(out)) == [("alpha", 0), ("beta", 0), ("gamma", 0)]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_run_in_which_every_line_failed_exits_non_zero(tmp_path, command):
+    run, rows = COMMANDS[command]
+    src = _write(tmp_path / "in.jsonl", rows)
+    FAILING.update({"alpha", "beta", "gamma"})
+    failed = run(src, tmp_path / "out.jsonl")
+    assert failed.exit_code == 1 and "every line failed" in _said(failed)
+    FAILING.clear()
+    all_bad = run(_write(tmp_path / "bad.jsonl", [b"{not json", b"[1]"]), tmp_path / "o.jsonl", "--skip-bad")
+    assert all_bad.exit_code == 1 and "every line failed" in _said(all_bad)
+
+
 # -- item 4: rows counted from 1 -------------------------------------------------------------
 
 
@@ -118,3 +193,24 @@ def test_eval_file_names_the_row_of_a_bad_byte(tmp_path):
     result = runner.invoke(app, ["eval", "file", str(src), "--task", "pairwise", "--model", "flaky:v1",
                                  "--no-progress", "--out", str(tmp_path / "r.json")])
     assert result.exit_code == 1 and "labels.jsonl, row 2: not valid UTF-8 (byte 0xff" in _said(result)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_out_pointing_at_a_directory_or_below_a_file_is_named(tmp_path, command):
+    run, rows = COMMANDS[command]
+    src = _write(tmp_path / "in.jsonl", rows)
+    (tmp_path / "results").mkdir()
+    into_dir = run(src, tmp_path / "results")
+    assert into_dir.exit_code == 2 and "results is a directory" in _said(into_dir)
+    below_file = run(src, src.parent / "in.jsonl" / "out.jsonl")
+    assert below_file.exit_code == 2 and "in.jsonl is not a directory" in _said(below_file)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_empty_input_writes_an_empty_output_and_says_so(tmp_path, command):
+    run, _ = COMMANDS[command]
+    src, out = tmp_path / "empty.jsonl", tmp_path / "out.jsonl"
+    src.write_text("\n  \n")
+    result = run(src, out)
+    assert result.exit_code == 0 and "has no lines" in _said(result) and f"wrote an empty {out}" in _said(result)
+    assert out.read_text() == ""

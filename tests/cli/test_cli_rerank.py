@@ -135,6 +135,7 @@ def test_a_killed_run_resumes_without_reranking_twice(tmp_path, jsonl_rows):
     killed = tmp_path / "killed.jsonl"
     lines = full.read_text().splitlines(keepends=True)
     killed.write_text(lines[0] + lines[1][:30])  # killed while writing the second line
+    (tmp_path / "killed.jsonl.meta.json").write_bytes((tmp_path / "full.jsonl.meta.json").read_bytes())
     resumed = runner.invoke(app, args + ["--out", str(killed)])
     assert resumed.exit_code == 0, resumed.output
     assert "1 already reranked, 2 to rerank" in resumed.output

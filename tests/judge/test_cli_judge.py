@@ -60,6 +60,7 @@ def test_file_resumes_after_a_kill_without_judging_twice(tmp_path, tiny_model_di
     killed = tmp_path / "killed.jsonl"
     lines = full.read_text().splitlines(keepends=True)
     killed.write_text(lines[0] + lines[1] + lines[2][:40])
+    (tmp_path / "killed.jsonl.meta.json").write_bytes((tmp_path / "full.jsonl.meta.json").read_bytes())
     resumed = runner.invoke(app, args + ["--out", str(killed)])
     assert resumed.exit_code == 0, resumed.output
     assert "2 already judged, 3 to judge" in resumed.output
