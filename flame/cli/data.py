@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from .output import FORMAT_OPTION, Format, print_json, print_table, user_errors
+from .output import FORMAT_OPTION, Format, check_out_dir, print_json, print_table, user_errors
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -163,6 +163,7 @@ def build(
         def progress(source: str, done: int, total: int | None) -> None:
             bar.update(job, description=source, completed=done, total=total)
 
+        check_out_dir(out)
         report = build_collection(out, sources=sources or None, permissive_only=permissive_only, progress=progress)
     summary = report.summary()
     if fmt is Format.json:

@@ -6,6 +6,7 @@ import json
 import sys
 from contextlib import contextmanager
 from enum import Enum
+from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import typer
@@ -70,6 +71,16 @@ def class_names(text: str) -> tuple[str, ...]:
 def line_error(e: DataError) -> str:
     """A DataError about a JSONL file, with "line N" (rows of a JSONL file are its lines)."""
     return f"{e.file}, line {e.row}: " + (f"field {e.field!r}: " if e.field else "") + e.reason
+
+
+def check_out_dir(path: Path, option: str = "--out") -> None:
+    """A FlameError when `path` cannot be made a directory: it is a file, or lies below one."""
+    where = path
+    while not where.exists() and where != where.parent:
+        where = where.parent
+    if where.exists() and not where.is_dir():
+        what = "is a file" if where == path else f"lies below {where}, a file"
+        raise FlameError(f"{option} {path} {what}, not a directory: give a directory to write into")
 
 
 @contextmanager

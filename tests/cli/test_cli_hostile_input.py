@@ -214,3 +214,13 @@ def test_an_empty_input_writes_an_empty_output_and_says_so(tmp_path, command):
     result = run(src, out)
     assert result.exit_code == 0 and "has no lines" in _said(result) and f"wrote an empty {out}" in _said(result)
     assert out.read_text() == ""
+
+
+def test_data_build_out_naming_a_file_is_refused_with_a_message(tmp_path):
+    target = tmp_path / "collection.parquet"
+    target.write_text("not a folder")
+    result = runner.invoke(app, ["data", "build", "--out", str(target), "--sources", "hh_rlhf"])
+    assert result.exit_code == 1 and f"--out {target} is a file, not a directory" in _said(result)
+    below = runner.invoke(app, ["data", "build", "--out", str(target / "sub"), "--sources", "hh_rlhf"])
+    assert below.exit_code == 1 and f"lies below {target}, a file" in _said(below)
+    assert target.read_text() == "not a folder"
