@@ -8,7 +8,8 @@ from typing import Any
 
 import typer
 
-from .output import MODEL_HELP, PAIRWISE_HELP, class_names, pairwise_mode, print_table, scale_bounds, user_errors
+from .output import (MODEL_HELP, PAIRWISE_HELP, check_out_results, class_names, pairwise_mode, print_table, scale_bounds,
+                     user_errors)
 
 app = typer.Typer(no_args_is_help=True, help="Evaluate judges: benchmarks and your own labelled data.")
 
@@ -100,6 +101,7 @@ def run(
             raise typer.BadParameter(f"the suite {suite.name} is run alone, with --data auto, official or mirror")
         benches = [BENCHMARKS.get(name) for name in (suite.benchmarks() if suite else benchmarks)]
         check_benchmarks(benches, options)  # before the model loads
+        check_out_results(out)
         backend = _backend(model, batch_size, cache, device)
         path = run_benchmarks(benches, backend, model=model, out=out, options=options, progress=progress, suite=suite)
     _summary(path)
@@ -146,6 +148,7 @@ def file(
                           **({"classes": names, "question": question} if task == "classification" else {}))
         options = RunOptions(data=str(path), batch_size=batch_size, swap=swap, pairwise=pairwise_mode(pairwise, model))
         bench.load(options.data)  # a malformed file fails here, before any model is loaded
+        check_out_results(out)
         backend = _backend(model, batch_size, cache, device)
         result = run_benchmarks([bench], backend, model=model, out=out, options=options, progress=progress)
     _summary(result)

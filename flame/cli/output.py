@@ -73,14 +73,32 @@ def line_error(e: DataError) -> str:
     return f"{e.file}, line {e.row}: " + (f"field {e.field!r}: " if e.field else "") + e.reason
 
 
+def _file_in_the_way(path: Path) -> Path | None:
+    """The nearest existing one of path and its parents, when it is not a directory."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path if path.exists() and not path.is_dir() else None
+
+
 def check_out_dir(path: Path, option: str = "--out") -> None:
     """A FlameError when `path` cannot be made a directory: it is a file, or lies below one."""
-    where = path
-    while not where.exists() and where != where.parent:
-        where = where.parent
-    if where.exists() and not where.is_dir():
-        what = "is a file" if where == path else f"lies below {where}, a file"
-        raise FlameError(f"{option} {path} {what}, not a directory: give a directory to write into")
+    blocker = _file_in_the_way(path)
+    if blocker == path:
+        raise FlameError(f"{option} {path} is a file, not a directory: give a directory to write into")
+    if blocker is not None:
+        raise FlameError(f"{option} {path} cannot be made: {blocker} is a file, not a directory")
+
+
+def check_out_results(path: Path, option: str = "--out") -> None:
+    """A FlameError when `path`, a results file (ending in .json) or the folder for one, cannot be
+    written: a .json path that is a directory, or either lying below a file."""
+    if path.suffix != ".json":
+        return check_out_dir(path, option)
+    if path.is_dir():
+        raise FlameError(f"{option} {path} is a directory: give a folder without .json at the end, or a file path")
+    blocker = _file_in_the_way(path.parent)
+    if blocker is not None:
+        raise FlameError(f"{option} {path} cannot be written: {blocker} is a file, not a directory")
 
 
 @contextmanager

@@ -222,5 +222,19 @@ def test_data_build_out_naming_a_file_is_refused_with_a_message(tmp_path):
     result = runner.invoke(app, ["data", "build", "--out", str(target), "--sources", "hh_rlhf"])
     assert result.exit_code == 1 and f"--out {target} is a file, not a directory" in _said(result)
     below = runner.invoke(app, ["data", "build", "--out", str(target / "sub"), "--sources", "hh_rlhf"])
-    assert below.exit_code == 1 and f"lies below {target}, a file" in _said(below)
+    assert below.exit_code == 1 and f"cannot be made: {target} is a file" in _said(below)
     assert target.read_text() == "not a folder"
+
+
+@pytest.mark.parametrize("out, named", [
+    ("results.json", "results.json is a directory"),
+    ("notes.txt", "notes.txt is a file, not a directory"),
+    ("notes.txt/r.json", "cannot be written: {tmp}/notes.txt is a file"),
+])
+def test_eval_file_out_that_cannot_be_written_is_named(tmp_path, out, named):
+    (tmp_path / "results.json").mkdir()
+    (tmp_path / "notes.txt").write_text("mine")
+    src = _write(tmp_path / "labels.jsonl", [dict(PAIRS[0], label="A")])
+    result = runner.invoke(app, ["eval", "file", str(src), "--task", "pairwise", "--model", "flaky:v1", "--no-cache",
+                                 "--no-progress", "--out", str(tmp_path / out)])
+    assert result.exit_code == 1 and named.format(tmp=tmp_path) in _said(result)
