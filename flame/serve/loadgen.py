@@ -1,6 +1,7 @@
-"""Load testing kit: a tiny random model, an app under uvicorn in a thread, a load generator (N
+"""Load testing kit: an app under uvicorn in a thread, a load generator (N
 concurrent clients, each sending its requests one after another) that reports throughput,
-latency percentiles and every error. Used by the serve tests and bench/serve_load.py."""
+latency percentiles and every error. Used by the serve tests and bench/serve_load.py
+(flame.testing.build_tiny_model makes a model to load)."""
 
 from __future__ import annotations
 
@@ -11,39 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-
-
-def build_tiny_model(out: Path, seed: int = 0) -> Path:
-    """Save a tiny random Llama (hidden 32, 2 layers) with a byte-level BPE tokenizer trained
-    in milliseconds on the ad-hoc task texts, as a model dir usable as a model spec (for load
-    tests of the serving path; its verdicts are random). Needs the hf extra."""
-    import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
-
-    from flame.judge import adhoc
-
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    corpus = [adhoc.PAIRWISE_DESCRIPTION, adhoc.POINTWISE_DESCRIPTION, adhoc.CLASSIFY_DESCRIPTION,
-              "INSTRUCTIONS: CONTEXT: EVALUATION: choice: A B response_a response_b prompt score answer Yes No",
-              "Which response is better? The quick brown fox jumps over the lazy dog. 1 2 3 4 5"] * 20
-    trainer = trainers.BpeTrainer(vocab_size=1000, special_tokens=["<pad>", "<s>", "</s>"],
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
-    tok.train_from_iterator(corpus, trainer)
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>", pad_token="<pad>")
-    fast.save_pretrained(out)
-    torch.manual_seed(seed)
-    config = LlamaConfig(
-        vocab_size=len(fast), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
-        bos_token_id=fast.bos_token_id, eos_token_id=fast.eos_token_id, pad_token_id=fast.pad_token_id,
-    )
-    LlamaForCausalLM(config).save_pretrained(out)
-    return out
 
 
 def free_port() -> int:

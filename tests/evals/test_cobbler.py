@@ -11,32 +11,18 @@ from flame.data.sources import cobbler as src
 from flame.evals.benchmarks import cobbler as cb
 from flame.evals.runner import Prepared, RunOptions, judge_all
 from flame.judge.autorater import Autorater
+from flame.testing import FakeBackend
 
 _FIELDS = re.compile(r"\nresponse_a: (?P<response_a>.*)\nresponse_b: (?P<response_b>.*?)"
                      r"(?:\nnote: (?P<note>.*))?\nEVALUATION:", re.S)
 
 
-class Scripted:
-    """A Backend whose verdict is a function of the rendered prompt: pick(fields) -> 'A' | 'B'."""
-
-    fingerprint = "scripted-fake"
-
-    def __init__(self, pick):
-        self.pick, self.prompts = pick, []
-
-    def prepare(self, prompt: str) -> str:
-        return prompt
-
-    def score(self, requests):
-        out = []
-        for r in requests:
-            self.prompts.append(r.context)
-            fields = {k: v for k, v in _FIELDS.search(r.context).groupdict().items() if v is not None}
-            out.append(0.0 if r.continuation == self.pick(fields) else -4.0)
-        return out
-
-    def generate(self, requests):
-        raise AssertionError("the bias probes are judged by likelihood")
+def scripted(pick) -> FakeBackend:
+    """A backend whose verdict is a function of the rendered prompt: pick(fields) -> 'A' | 'B'."""
+    def rule(context: str, label: str) -> float:
+        fields = {k: v for k, v in _FIELDS.search(context).groupdict().items() if v is not None}
+        return 0.0 if label == pick(fields) else -4.0
+    return FakeBackend(rule, fingerprint="scripted-fake")
 
 
 def always_first(fields):
@@ -70,7 +56,7 @@ def _aligned(loaded, n_pairs: int):
 
 def _judge(loaded, pick, n_pairs=30):
     items = _aligned(loaded, n_pairs)
-    rows = judge_all([Prepared(cb.BENCHMARK, loaded, items)], Scripted(pick), RunOptions(batch_size=16))
+    rows = judge_all([Prepared(cb.BENCHMARK, loaded, items)], scripted(pick), RunOptions(batch_size=16))
     return rows[cb.NAME]
 
 
@@ -100,9 +86,9 @@ def test_probes_are_built_from_every_pair(loaded):
 
 def test_order_probe_shows_the_same_pair_in_both_orders(loaded):
     item = loaded.items[0]
-    backend = Scripted(always_first)
+    backend = scripted(always_first)
     j = Autorater(backend).judge(item.task, item.example)
-    first, second = backend.prompts[0], backend.prompts[2]  # two labels scored per order
+    first, second = backend.requests[0].context, backend.requests[2].context  # two labels scored per order
     a, b = item.example.inputs["response_a"], item.example.inputs["response_b"]
     assert f"response_a: {a}\nresponse_b: {b}\n" in (first + second)
     assert f"response_a: {b}\nresponse_b: {a}\n" in (first + second)

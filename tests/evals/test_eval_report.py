@@ -18,34 +18,22 @@ from flame.core.errors import DataError
 from flame.evals.benchmarks import BENCHMARKS
 from flame.evals.report import load_results, longer_rows, random_rows
 from flame.evals.runner import RunOptions, run
+from flame.testing import FakeBackend
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-class PrefersLonger:
-    """A judge that puts more weight on the longer candidate (and is sure of it)."""
-
-    fingerprint = "fake:longer"
-
-    def prepare(self, prompt):
-        return prompt
-
-    def score(self, requests):
-        out = []
-        for r in requests:
-            a = re.search(r"\nresponse_a: (.*?)\nresponse_b: ", r.context, re.DOTALL)
-            b = re.search(r"\nresponse_b: (.*?)\nEVALUATION:", r.context, re.DOTALL)
-            if a and b:  # pairwise: longer side gets the higher log-likelihood
-                pick = "A" if len(a.group(1)) >= len(b.group(1)) else "B"
-                out.append(-0.1 if r.continuation == pick else -2.5)
-            else:
-                h = int(hashlib.sha256((r.context + r.continuation).encode()).hexdigest()[:4], 16)
-                out.append(-(h % 300) / 100)
-        return out
-
-    def generate(self, requests):
-        raise AssertionError("not used")
+def prefers_longer(context: str, label: str) -> float:
+    """A judge that puts more weight on the longer candidate (and is sure of it); other
+    tasks' labels get hashed log-likelihoods."""
+    a = re.search(r"\nresponse_a: (.*?)\nresponse_b: ", context, re.DOTALL)
+    b = re.search(r"\nresponse_b: (.*?)\nEVALUATION:", context, re.DOTALL)
+    if a and b:  # pairwise: longer side gets the higher log-likelihood
+        pick = "A" if len(a.group(1)) >= len(b.group(1)) else "B"
+        return -0.1 if label == pick else -2.5
+    h = int(hashlib.sha256((context + label).encode()).hexdigest()[:4], 16)
+    return -(h % 300) / 100
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +42,9 @@ def results(tmp_path_factory, mirror):
     benches = [BENCHMARKS.get(n) for n in ("rewardbench", "aggrefact", "heldout")]
     with pytest.MonkeyPatch.context() as mp:  # module scope: the conftest's per-test env is not set yet
         mp.setenv("FLAME_MIRROR", str(mirror))
-        first = run(benches, PrefersLonger(), model="fake-longer", out=out / "a.json",
+        first = run(benches, FakeBackend(prefers_longer, fingerprint="fake:longer"), model="fake-longer", out=out / "a.json",
                     options=RunOptions(limit=6), progress=False)
-        second = run(benches[2:], PrefersLonger(), model="fake-longer-seed1", out=out / "b.json",
+        second = run(benches[2:], FakeBackend(prefers_longer, fingerprint="fake:longer"), model="fake-longer-seed1", out=out / "b.json",
                      options=RunOptions(limit=6, seed=1), progress=False)
     return [first, second]
 
@@ -98,7 +86,7 @@ def test_report_command_writes_one_self_contained_page(results, tmp_path):
 
 def test_paper_values_stand_beside_a_run_over_the_whole_item_set(results, tmp_path, mirror, monkeypatch):
     monkeypatch.setenv("FLAME_MIRROR", str(mirror))
-    full = run([BENCHMARKS.get("aggrefact")], PrefersLonger(), model="fake-longer", out=tmp_path / "full.json",
+    full = run([BENCHMARKS.get("aggrefact")], FakeBackend(prefers_longer, fingerprint="fake:longer"), model="fake-longer", out=tmp_path / "full.json",
                options=RunOptions(), progress=False)
     out = tmp_path / "report.html"
     md = tmp_path / "full.md"
@@ -214,7 +202,7 @@ def test_html_labels_runs_by_file_and_prints_paper_layouts_in_percent():
 
 def test_a_run_that_judged_each_response_alone_has_no_order_metrics_to_show(results, tmp_path, mirror, monkeypatch):
     monkeypatch.setenv("FLAME_MIRROR", str(mirror))
-    alone = run([BENCHMARKS.get("heldout")], PrefersLonger(), model="fake-alone", out=tmp_path / "alone.json",
+    alone = run([BENCHMARKS.get("heldout")], FakeBackend(prefers_longer, fingerprint="fake:longer"), model="fake-alone", out=tmp_path / "alone.json",
                 options=RunOptions(limit=6, pairwise="separate"), progress=False)
     out, md = tmp_path / "r.html", tmp_path / "compare.md"
     result = CliRunner().invoke(_report_app(), ["report", str(results[0]), str(alone), "--out", str(out),

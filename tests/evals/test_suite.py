@@ -5,8 +5,8 @@ benchmarks the mirror does not hold."""
 
 from __future__ import annotations
 
-import hashlib
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,30 +19,19 @@ from flame.evals import paper
 from flame.evals.benchmarks import heldout, ratings
 from flame.evals.suite import FLAME12, cell, table1_lines
 from flame.judge.models import BACKENDS
+from flame.testing import FakeBackend, hash_score
 
 COLUMNS = "| run | RB | AggF | SummF | Alpaca | RankGen | CoPoet | Contr | HHH | Dipper | LitTr | LFQA | HelpS |"
 
 
-class FakeBackend:
-    """Deterministic pseudo-random label log-likelihoods."""
-
-    def __init__(self, name: str) -> None:
-        self.name, self.fingerprint = name, f"fake12:{name}"
-
-    def prepare(self, prompt: str) -> str:
-        return prompt
-
-    def score(self, requests):
-        return [-(int(hashlib.sha256(f"{self.name}|{r.context}|{r.continuation}".encode()).hexdigest()[:6], 16) % 997)
-                / 150 for r in requests]
-
-    def generate(self, requests):
-        raise AssertionError("closed label spaces are scored, not generated")
+def fake12(name: str) -> FakeBackend:
+    """A fake judge per model name: hashed label log-likelihoods, salted by the name."""
+    return FakeBackend(partial(hash_score, salt=name), fingerprint=f"fake12:{name}")
 
 
 @pytest.fixture(autouse=True)
 def fake_backend():
-    BACKENDS.register("fake12", lambda spec, **options: FakeBackend(spec.path))
+    BACKENDS.register("fake12", lambda spec, **options: fake12(spec.path))
     yield
     BACKENDS.unregister("fake12")
 
@@ -91,7 +80,7 @@ def suite_run(tmp_path_factory, suite_mirror):
     with pytest.MonkeyPatch.context() as mp:  # module scope: the per-test fixtures are not active yet
         mp.setenv("FLAME_HOME", str(tmp_path_factory.mktemp("home")))
         mp.setenv("HF_HUB_OFFLINE", "1")
-        BACKENDS.register("fake12", lambda spec, **options: FakeBackend(spec.path))
+        BACKENDS.register("fake12", lambda spec, **options: fake12(spec.path))
         try:
             result = CliRunner().invoke(eval_app, ["run", "flame12", "--model", "fake12:one", "--limit", "2",
                                                    "--mirror", str(suite_mirror), "--out", str(out), "--no-progress"])

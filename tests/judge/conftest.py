@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from flame.core.records import Example, TaskSpec
-from flame.judge.backends.base import GenerateRequest, ScoreRequest
+from flame.testing import FakeBackend
 
 
 @pytest.fixture(scope="session")
@@ -24,26 +24,13 @@ def smol_tokenizer_dir(tmp_path_factory) -> Path:
     return out
 
 
-def _tiny_model_dir(out: Path, tokenizer_dir: Path, seed: int) -> Path:
-    import torch
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
-
-    tok = AutoTokenizer.from_pretrained(tokenizer_dir)
-    torch.manual_seed(seed)
-    config = LlamaConfig(
-        vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096,
-        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
-    )
-    LlamaForCausalLM(config).save_pretrained(out)
-    tok.save_pretrained(out)
-    return out
-
-
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory, smol_tokenizer_dir) -> Path:
     """A tiny random Llama (hidden 64, 2 layers) with the real SmolLM2 tokenizer, as a model dir."""
-    return _tiny_model_dir(tmp_path_factory.mktemp("tiny_llama"), smol_tokenizer_dir, seed=0)
+    from flame.testing import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("tiny_llama"), tokenizer_dir=smol_tokenizer_dir, hidden_size=64,
+                            max_positions=4096)
 
 
 @pytest.fixture(scope="session")
@@ -67,41 +54,23 @@ def llmbar_items(mirror: Path, n: int, task_name: str = "llmbar_natural") -> tup
     return source.task(task_name), examples
 
 
-class ScriptedJudge:
-    """A backend whose log-likelihoods come from a rule, and which counts its calls.
-
-    rule(context, label) -> log-likelihood. Used to check the Autorater's arithmetic
-    (order swapping, averaging, caching) independently of any model.
-    """
-
-    def __init__(self, rule, fingerprint: str = "scripted:1") -> None:
-        self.rule, self.fingerprint = rule, fingerprint
-        self.score_calls = self.generate_calls = 0
-        self.requests: list[ScoreRequest] = []
-
-    def prepare(self, prompt: str) -> str:
-        return prompt
-
-    def score(self, requests):
-        self.score_calls += 1
-        self.requests += requests
-        return [self.rule(r.context, r.continuation) for r in requests]
-
-    def generate(self, requests: list[GenerateRequest]):
-        self.generate_calls += 1
-        return [self.rule(r.prompt, None) for r in requests]
-
-
 def write_jsonl(path: Path, rows: list) -> Path:
     """Write rows (dicts, or raw strings for deliberately broken lines) as JSONL."""
     path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows))
     return path
 
 
+def scripted_judge(rule, fingerprint: str = "scripted:1") -> FakeBackend:
+    """A fake backend whose log-likelihoods, rule(context, label), and generated replies,
+    rule(prompt, None), come from one rule: the Autorater's arithmetic (order swapping,
+    averaging, caching) checked independently of any model."""
+    return FakeBackend(rule, fingerprint=fingerprint, reply=lambda prompt: rule(prompt, None))
+
+
 @pytest.fixture
 def scripted():
-    """The ScriptedJudge class (test modules cannot import conftest under importlib mode)."""
-    return ScriptedJudge
+    """scripted_judge (test modules cannot import conftest under importlib mode)."""
+    return scripted_judge
 
 
 @pytest.fixture

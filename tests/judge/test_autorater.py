@@ -76,7 +76,7 @@ def test_generated_text_that_does_not_parse_is_invalid_never_coerced(scripted, l
     assert j1.label == ("B" if j1.first_order == "AB" else "A")
     assert j2.valid is False and "expected 'choice:'" in j2.error and j2.label is None
     assert j3.valid is False and "'maybe' is not one of A, B" in j3.error
-    assert judge.generate_calls == 1 and judge.score_calls == 0
+    assert len(judge.generate_calls) == 1 and len(judge.score_calls) == 0
 
 
 def test_generated_verdicts_are_mapped_back_per_order(scripted, llmbar):
@@ -101,5 +101,5 @@ def test_a_backend_without_logprobs_is_judged_by_generation(scripted, llmbar):
     judge = scripted(lambda prompt, _: "choice: A")
     judge.can_score = False  # e.g. an OpenAI-compatible server that returns no logprobs
     judgments = Autorater(judge).judge_many(task, examples)
-    assert judge.score_calls == 0 and judge.generate_calls == 1
+    assert len(judge.score_calls) == 0 and len(judge.generate_calls) == 1
     assert all(j.valid and j.probs == {} and j.orders_agree is False for j in judgments)

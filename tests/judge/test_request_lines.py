@@ -5,7 +5,6 @@ label added), and all of them accept it, or all refuse it naming the same field 
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import pytest
@@ -13,6 +12,7 @@ from typer.testing import CliRunner
 
 from flame.cli.main import app
 from flame.judge.models import BACKENDS
+from flame.testing import FakeBackend
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
@@ -26,24 +26,9 @@ TEXT = {"text": "The bridge was closed on Monday."}
 ENDPOINT = {"pairwise": "pairwise", "pointwise": "pointwise", "classification": "classify"}
 
 
-class HashJudge:
-    """Label log-likelihoods from a hash of the prompt and label (deterministic, no model)."""
-
-    fingerprint = "hash:1"
-
-    def prepare(self, prompt: str) -> str:
-        return prompt
-
-    def score(self, requests):
-        return [-(hashlib.sha256((r.context + "|" + r.continuation).encode()).digest()[0] / 64) for r in requests]
-
-    def generate(self, requests):
-        raise AssertionError("closed label spaces are scored")
-
-
 @pytest.fixture(autouse=True)
 def hash_backend():
-    BACKENDS.register("requestjudge", lambda spec, **options: HashJudge())
+    BACKENDS.register("requestjudge", lambda spec, **options: FakeBackend(fingerprint="hash:1"))
     yield
     BACKENDS.unregister("requestjudge")
 
@@ -130,7 +115,7 @@ def server_item(client, task, line, options) -> tuple[bool, str]:
 def test_cli_server_and_eval_file_accept_and_refuse_alike(tmp_path, case, task, lines, options, refused):
     outcomes = {"flame judge file": judge_file(tmp_path, task, lines, options),
                 "flame eval file": eval_file(tmp_path, task, lines, options)}
-    with TestClient(create_app(HashJudge(), Settings(state_dir=tmp_path / "state"))) as client:
+    with TestClient(create_app(FakeBackend(fingerprint="hash:1"), Settings(state_dir=tmp_path / "state"))) as client:
         outcomes["POST /v1/jobs"] = server_job(client, task, lines, options)
         item_fields = {"prompt", "response_a", "response_b", "response", "text", "criteria", "question", "id"}
         if len(lines) == 1 and (not isinstance(lines[0], dict) or set(lines[0]) <= item_fields):

@@ -2,47 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
-import threading
-import time
+from functools import partial
 from pathlib import Path
 
 import pytest
+
+from flame.testing import FakeBackend
 
 pytest.importorskip("fastapi")
 pytest.importorskip("prometheus_client")
 
 
-class ScriptedBackend:
-    """A deterministic fake model: the log-likelihood of a label is a hash of the context and
-    label; records every batch it is given, and can be slowed down by `delay` s per call, or
-    held until `gate` (a threading.Event) is set."""
-
-    def __init__(self, delay: float = 0.0, fingerprint: str = "scripted:1", gate: threading.Event | None = None) -> None:
-        self.delay, self.fingerprint, self.gate = delay, fingerprint, gate
-        self.calls: list[int] = []
-        self.lock = threading.Lock()
-
-    def prepare(self, prompt: str) -> str:
-        return prompt
-
-    def score(self, requests):
-        with self.lock:
-            self.calls.append(len(requests))
-        if self.gate is not None:
-            self.gate.wait(30)
-        if self.delay:
-            time.sleep(self.delay)
-        return [-(hashlib.sha256((r.context + "|" + r.continuation).encode()).digest()[0] / 64) for r in requests]
-
-    def generate(self, requests):
-        return ["" for _ in requests]
-
-
 @pytest.fixture
 def scripted():
-    """The ScriptedBackend class."""
-    return ScriptedBackend
+    """Makes the fake backend the server tests judge with (flame.testing.FakeBackend: hashed
+    label log-likelihoods, every call's size kept; `delay` and `gate` slow it down)."""
+    return partial(FakeBackend, fingerprint="scripted:1", reply=lambda prompt: "")
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +28,7 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     make this model about 7x slower, not faster.
     """
     torch = pytest.importorskip("torch")
-    from flame.serve.loadgen import build_tiny_model
+    from flame.testing import build_tiny_model
 
     torch.set_num_threads(1)
     return build_tiny_model(tmp_path_factory.mktemp("tiny_llama"))

@@ -96,7 +96,7 @@ def test_full_queue_is_503_with_retry_after(scripted, tmp_path, serve_live):
     app = create_app(backend, Settings(state_dir=tmp_path, queue_size=4, max_batch=1, max_wait_ms=0))
     with serve_live(app) as (url, _), ThreadPoolExecutor(2) as pool:
         busy = pool.submit(httpx.post, url + "/v1/judge/pairwise", json=PAIR, timeout=30)
-        while not backend.calls:  # the model is busy with the first item
+        while not backend.score_calls:  # the model is busy with the first item
             time.sleep(0.01)
         queued = pool.submit(httpx.post, url + "/v1/judge/pairwise", json=[PAIR] * 4, timeout=30)
         while httpx.get(url + "/health").json()["queue_depth"] < 4:
@@ -135,11 +135,11 @@ def test_concurrent_requests_are_merged_into_batches(scripted, tmp_path, serve_l
         metrics = httpx.get(url + "/metrics").text
     assert [r.status_code for r in responses] == [200] * 32
     assert [r.json()["id"] for r in responses] == [str(i) for i in range(32)]
-    items_per_call = [n // 4 for n in backend.calls]  # a pairwise item is 2 orders x 2 labels
+    items_per_call = [n // 4 for n in backend.score_calls]  # a pairwise item is 2 orders x 2 labels
     assert sum(items_per_call) == 32
-    assert max(items_per_call) <= 8 and len(backend.calls) < 16  # merged, never over max_batch
+    assert max(items_per_call) <= 8 and len(backend.score_calls) < 16  # merged, never over max_batch
     assert 'flame_requests_total{endpoint="/v1/judge/pairwise",status="200"} 32.0' in metrics
-    assert f"flame_batch_size_count {len(backend.calls)}.0" in metrics
+    assert f"flame_batch_size_count {len(backend.score_calls)}.0" in metrics
     assert "flame_queue_depth 0.0" in metrics and "flame_request_latency_seconds_bucket" in metrics
 
 
@@ -150,7 +150,7 @@ def test_shutdown_finishes_requests_in_flight(scripted, tmp_path, serve_live):
     with serve_live(app) as (url, server):
         thread = threading.Thread(target=lambda: result.update(r=httpx.post(url + "/v1/judge/pairwise", json=PAIR, timeout=30)))
         thread.start()
-        while not backend.calls:  # the item is with the model
+        while not backend.score_calls:  # the item is with the model
             time.sleep(0.01)
         server.should_exit = True
         thread.join(30)
@@ -182,9 +182,6 @@ def test_a_text_over_the_token_limit_is_judged_in_chunks_with_split_long(scripte
     from flame.serve.batcher import BYTES_PER_TOKEN
 
     backend = scripted()
-    contexts = []
-    score = backend.score
-    backend.score = lambda requests: (contexts.extend(r.context for r in requests), score(requests))[1]
     item = {"text": long_document, "classes": ["Yes", "No"], "question": "Does it name a city?"}
     with _client(backend, tmp_path, max_input_tokens=2000) as client:
         refused = client.post("/v1/judge/classify", json=item)
@@ -196,7 +193,7 @@ def test_a_text_over_the_token_limit_is_judged_in_chunks_with_split_long(scripte
     assert long["valid"] and long["chunks"] >= len(long_document) // (2000 * BYTES_PER_TOKEN)
     assert short["valid"] and short["chunks"] is None
     # every chunk's prompt fits the server's cap (the scripted backend has no tokenizer: bytes / BYTES_PER_TOKEN)
-    assert max(len(c.encode()) for c in contexts) <= 2000 * BYTES_PER_TOKEN
+    assert max(len(r.context.encode()) for r in backend.requests) <= 2000 * BYTES_PER_TOKEN
     assert wrong.status_code == 422 and "split_long must be one of the classes" in wrong.text
 
 
@@ -205,9 +202,7 @@ def test_pairwise_separate_answers_with_each_response_judged_alone(scripted, tmp
     task = adhoc.pairwise()
     example = adhoc.pairwise_example(task, prompt=PAIR["prompt"], a=PAIR["response_a"], b=PAIR["response_b"])
     expected = Autorater(backend, pairwise="separate").judge(task, example).to_dict()
-    contexts = []
-    score = backend.score
-    backend.score = lambda requests: (contexts.extend(r.context for r in requests), score(requests))[1]
+    backend.requests.clear()
     with _client(backend, tmp_path, pairwise="separate") as client:
         r = client.post("/v1/judge/pairwise", json=PAIR)
         job_id = client.post("/v1/jobs", json={"task": "pairwise", "jsonl": json.dumps(PAIR)}).json()["id"]
@@ -222,7 +217,8 @@ def test_pairwise_separate_answers_with_each_response_judged_alone(scripted, tmp
     assert sum(r.json()["probs"].values()) == pytest.approx(1.0)
     assert job["status"] == "done" and job["results"][0]["probs"] == expected["probs"]  # jobs judge the same way
     # the responses were never shown together: every prompt scored holds one of them
-    assert contexts and all(("response: 4\n" in c) != ("response: 5\n" in c) for c in contexts)
+    assert backend.requests and all(("response: 4\n" in r.context) != ("response: 5\n" in r.context)
+                                    for r in backend.requests)
 
 
 def test_flame_serve_pairwise_separate_builds_a_server_that_judges_each_response_alone(tiny_model_dir, tmp_path,

@@ -13,24 +13,10 @@ schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, settings
 
 from flame.serve import Settings, create_app
+from flame.testing import FakeBackend
 
 
-class HashJudge:
-    """A fake model: label log-likelihoods are a hash of the prompt (fast, deterministic)."""
-
-    fingerprint = "hash:1"
-
-    def prepare(self, prompt: str) -> str:
-        return prompt
-
-    def score(self, requests):
-        return [-(hashlib.sha256((r.context + r.continuation).encode()).digest()[0] / 64) for r in requests]
-
-    def generate(self, requests):
-        return ["" for _ in requests]
-
-
-APP = create_app(HashJudge(), Settings(state_dir=tempfile.mkdtemp(prefix="flame-serve-schema-"),
+APP = create_app(FakeBackend(fingerprint="hash:1", reply=lambda prompt: ""), Settings(state_dir=tempfile.mkdtemp(prefix="flame-serve-schema-"),
                                        max_input_tokens=100_000))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 

@@ -12,24 +12,15 @@ from flame.cli.train import app as train_app
 from flame.data.mixture import drawn_per_task, load_mixture
 from flame.evals.benchmarks import BENCHMARKS
 from flame.evals.runner import RunOptions, run
+from flame.testing import FakeBackend
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = REPO / "configs" / "train" / "tiny.yaml"
 
 
-class AlwaysA:
+def always_a(context: str, label: str) -> float:
     """A judge that answers "A" whatever it is shown (the untrained base model's habit)."""
-
-    fingerprint = "always-a"
-
-    def prepare(self, prompt):
-        return prompt
-
-    def score(self, requests):
-        return [-0.1 if r.continuation == "A" else -2.0 for r in requests]
-
-    def generate(self, requests):
-        raise AssertionError("not used")
+    return -0.1 if label == "A" else -2.0
 
 
 def test_replayed_draws_match_what_the_stream_gave(collection):
@@ -48,8 +39,8 @@ def test_card_publishes_the_adapter_with_its_training_facts_and_results(tiny_mod
     assert trained.exit_code == 0, trained.output
     monkeypatch.setenv("FLAME_MIRROR", str(mirror))
     heldout = [BENCHMARKS.get("heldout")]
-    base = run(heldout, AlwaysA(), model="always-a", out=tmp_path / "base.json", options=RunOptions(limit=2),
-               progress=False)
+    base = run(heldout, FakeBackend(always_a, fingerprint="always-a"), model="always-a", out=tmp_path / "base.json",
+               options=RunOptions(limit=2), progress=False)
     ckpt = out / "checkpoints" / "step-000004"
     published = tmp_path / "models" / "flame-tiny"
     result = runner.invoke(train_app, ["card", str(ckpt), "--name", "flame-tiny", "--out", str(published),
