@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from flame.cli.report import report
 from flame.core.errors import DataError
 from flame.evals.benchmarks import BENCHMARKS
+from flame.evals.benchmarks.base import Aggregate
 from flame.evals.report import load_results, longer_rows, random_rows
 from flame.evals.runner import RunOptions, run
 from flame.testing import FakeBackend
@@ -42,9 +43,10 @@ def results(tmp_path_factory, mirror):
     benches = [BENCHMARKS.get(n) for n in ("rewardbench", "aggrefact", "heldout")]
     with pytest.MonkeyPatch.context() as mp:  # module scope: the conftest's per-test env is not set yet
         mp.setenv("FLAME_MIRROR", str(mirror))
-        first = run(benches, FakeBackend(prefers_longer, fingerprint="fake:longer"), model="fake-longer", out=out / "a.json",
+        longer = FakeBackend(prefers_longer, fingerprint="fake:longer")
+        first = run(benches, longer, model="fake-longer", out=out / "a.json",
                     options=RunOptions(limit=6), progress=False)
-        second = run(benches[2:], FakeBackend(prefers_longer, fingerprint="fake:longer"), model="fake-longer-seed1", out=out / "b.json",
+        second = run(benches[2:], longer, model="fake-longer-seed1", out=out / "b.json",
                      options=RunOptions(limit=6, seed=1), progress=False)
     return [first, second]
 
@@ -66,6 +68,17 @@ def test_reference_rows_are_computed_from_the_items(results):
     aggrefact = [r for r in doc["rows"] if r["benchmark"] == "aggrefact"]
     assert longer_rows(aggrefact) is None
     assert BENCHMARKS.get("aggrefact").aggregate(random_rows(aggrefact))["categories"]["Wice"] == pytest.approx(0.5)
+
+
+def test_every_aggregate_in_a_results_file_is_the_documented_aggregate(results):
+    """Each benchmark's aggregates hold the Aggregate's keys in its order, and only headline
+    keys are marked partial (the * in reports)."""
+    for path in results:
+        for name, bench in json.loads(path.read_text())["benchmarks"].items():
+            agg = bench["aggregates"]
+            assert list(agg) == list(Aggregate.__annotations__), name
+            assert set(agg["partial"]) <= set(agg["headline"]), name
+            assert all(isinstance(rows, list) for rows in agg["tables"].values()), name
 
 
 def test_report_command_writes_one_self_contained_page(results, tmp_path):

@@ -46,6 +46,7 @@ from .base import (
     FILE,
     MIRROR,
     OFFICIAL,
+    Aggregate,
     Benchmark,
     Item,
     Loaded,
@@ -131,7 +132,7 @@ def headline(bacc: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return {"overall": overall, **cases}, partial
 
 
-def aggregate(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def aggregate(rows: Sequence[Mapping[str, Any]]) -> Aggregate:
     """Balanced accuracy per dataset, use-case groups and the 10-dataset mean."""
     groups = by_key(rows)
     bacc = {d: balanced_accuracy([r["target"] for r in rs], [r["verdict"] for r in rs]) for d, rs in groups.items()}

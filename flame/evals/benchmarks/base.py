@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from flame.core.errors import DataError, require
 from flame.core.files import mirror_root
@@ -55,7 +55,31 @@ class Loaded:
 
 
 Loader = Callable[..., Loaded]  # official(), mirror(), file(path)
-Aggregator = Callable[[Sequence[Mapping[str, Any]]], dict[str, Any]]
+
+
+class Aggregate(TypedDict):
+    """A benchmark's scores, as its `aggregate` returns them and the results JSON stores them
+    (under `benchmarks.<name>.aggregates`), read by flame report, the comparison, the paired
+    comparison and Table 1.
+
+    - `headline`: the benchmark's headline numbers by name (fractions; None where not computable);
+    - `partial`: the headline keys computed from fewer subsets than they are defined over
+      (reports mark them with *); readers take a file without the key as having none;
+    - `categories`: the per-category scores reports chart;
+    - `tables`: named tables, each a list of rows (dicts), shown as they are;
+    - `missing`: the subsets (sets, attributes) the benchmark defines that were not judged;
+    - `notes`: sentences a report prints under the scores.
+    """
+
+    headline: dict[str, Any]
+    partial: list[str]
+    categories: dict[str, Any]
+    tables: dict[str, list[dict[str, Any]]]
+    missing: list[str]
+    notes: list[str]
+
+
+Aggregator = Callable[[Sequence[Mapping[str, Any]]], Aggregate]
 
 
 @dataclass(frozen=True)
@@ -66,7 +90,7 @@ class Benchmark:
     Items carry the TaskSpec they are rendered with (one shared task for RewardBench and
     LLM-AggreFact, as in the paper; each held-out set keeps its own).
     - `aggregate`: a pure function of the per-example result rows (see runner.row) that
-      returns {"headline", "categories", "tables", "missing", "notes"}.
+      returns an `Aggregate`.
     - `protocol`: the scoring protocol in words, recorded in every results file.
     - `full_under_sample`: evaluated in full even under `--sample` (RewardBench, as in the paper).
     - `unit`: what `--limit N` counts, "item" or the name of the items' groups (e.g. "problem").

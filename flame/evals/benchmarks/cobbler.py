@@ -81,7 +81,7 @@ from flame.core.records import (
 from flame.data.sources import cobbler as src
 
 from ..metrics import mean
-from .base import MIRROR, Benchmark, Item, Loaded, source_items
+from .base import MIRROR, Aggregate, Benchmark, Item, Loaded, source_items
 
 NAME = "cobbler"
 PROBES = ("Order", "Compassion", "Bandwagon", "Attention")
@@ -318,7 +318,7 @@ def random_judge(rows: Sequence[Mapping[str, Any]], runs: int = RANDOM_RUNS) -> 
             for c in ("Avg",) + COLUMNS}
 
 
-def aggregate(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def aggregate(rows: Sequence[Mapping[str, Any]]) -> Aggregate:
     """Table 4 (this judge, the simulated random judge, the paper's rows) and the details."""
     judge = bias_table(rows)
     rand = random_judge(rows)

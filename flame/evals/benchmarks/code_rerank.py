@@ -56,7 +56,7 @@ from flame.core.records import (
 from flame.judge.rerank import round_robin, top_by_score, tournament
 
 from ..metrics import mean
-from .base import MIRROR, Benchmark, Item, Loaded
+from .base import MIRROR, Aggregate, Benchmark, Item, Loaded
 
 NAME, POINTWISE_NAME = "code-rerank", "code-rerank-pointwise"
 GENERATOR = "CodeGen-16B"
@@ -209,7 +209,7 @@ def _table(none: float | None, judge: float | None, oracle: float | None, label:
 
 
 def _summary(pool_of: Mapping[str, dict[int, bool]], picks: Mapping[str, list[int]], coverage: Mapping[str, float],
-             judgments: int, label: str) -> dict[str, Any]:
+             judgments: int, label: str) -> Aggregate:
     judge = {t: pick_pass(top, pool_of[t]) for t, top in picks.items()}
     none = mean(mean(p.values()) for p in pool_of.values())
     oracle = mean(float(any(p.values())) for p in pool_of.values())
@@ -238,7 +238,7 @@ def _summary(pool_of: Mapping[str, dict[int, bool]], picks: Mapping[str, list[in
     }
 
 
-def aggregate_tournament(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def aggregate_tournament(rows: Sequence[Mapping[str, Any]]) -> Aggregate:
     """Table 5 for the pairwise tournament (see the module docstring)."""
     pool_of: dict[str, dict[int, bool]] = {}
     games: dict[str, list] = defaultdict(list)
@@ -260,7 +260,7 @@ def aggregate_tournament(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return _summary(pool_of, picks, coverage, judgments, "this judge (pairwise tournament)")
 
 
-def aggregate_pointwise(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def aggregate_pointwise(rows: Sequence[Mapping[str, Any]]) -> Aggregate:
     """Table 5 for the pointwise variant: the candidate with the highest P(Yes) is picked."""
     pool_of: dict[str, dict[int, bool]] = {}
     scores: dict[str, dict[int, float | None]] = defaultdict(dict)

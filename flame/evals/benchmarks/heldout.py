@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..metrics import by_key, mean
-from .base import MIRROR, Benchmark, Loaded, source_items
+from .base import MIRROR, Aggregate, Benchmark, Loaded, source_items
 
 NAME = "heldout"
 SETS = {  # set -> (source, its tasks)
@@ -62,7 +62,7 @@ def headline(acc: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return {"mean": mean(acc.values()) if acc else None, **acc}, partial
 
 
-def aggregate(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def aggregate(rows: Sequence[Mapping[str, Any]]) -> Aggregate:
     """Accuracy per set and the mean over sets."""
     groups = by_key(rows)
     acc = {s: mean(r["score"] for r in rs) for s, rs in groups.items()}

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..metrics import by_key, mean
-from .base import MIRROR, Benchmark, Loaded, source_items
+from .base import MIRROR, Aggregate, Benchmark, Loaded, source_items
 
 
 def preference_benchmark(name: str, title: str, source: str, task: str, note: str) -> Benchmark:
@@ -32,7 +32,7 @@ def preference_benchmark(name: str, title: str, source: str, task: str, note: st
     def headline(acc: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         return {"accuracy": acc.get(name)}, []
 
-    def aggregate(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    def aggregate(rows: Sequence[Mapping[str, Any]]) -> Aggregate:
         acc = {s: mean(r["score"] for r in rs) for s, rs in by_key(rows).items()}
         return {"headline": headline(acc)[0], "partial": [], "categories": acc,
                 "tables": {"sets": [{"set": s, "accuracy": v, "n": len(rows)} for s, v in acc.items()]},

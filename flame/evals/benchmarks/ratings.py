@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..metrics import by_key, mean
-from .base import MIRROR, Benchmark, Item, Loaded, source_items
+from .base import MIRROR, Aggregate, Benchmark, Item, Loaded, source_items
 
 HELPSTEER_ATTRIBUTES = ("helpfulness", "correctness", "coherence", "complexity", "verbosity")
 SUMMFEEDBACK_AXES = ("overall", "accuracy", "coverage", "coherence")
@@ -61,7 +61,7 @@ def aggregator(attributes: Sequence[str]) -> Callable[[Sequence[Mapping[str, Any
     """The aggregate of a rating benchmark over these attributes (its subsets)."""
     headline = headline_for(attributes)
 
-    def aggregate(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    def aggregate(rows: Sequence[Mapping[str, Any]]) -> Aggregate:
         groups = by_key(rows)
         acc = {a: mean(r["score"] for r in groups[a]) for a in attributes if a in groups}
         table = [{"attribute": a, "accuracy": acc[a],

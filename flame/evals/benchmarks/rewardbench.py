@@ -47,6 +47,7 @@ from .base import (
     FILE,
     MIRROR,
     OFFICIAL,
+    Aggregate,
     Benchmark,
     Item,
     Loaded,
@@ -184,7 +185,7 @@ def headline(subsets: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return {"overall": overall, **{s: v["score"] for s, v in sections.items()}}, partial
 
 
-def aggregate(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def aggregate(rows: Sequence[Mapping[str, Any]]) -> Aggregate:
     """Per-subset accuracy, sections and overall (see the module docstring)."""
     subsets = {s: mean(r["score"] for r in rs) for s, rs in by_key(rows).items()}
     counts = {s: len(rs) for s, rs in by_key(rows).items()}
