@@ -13,6 +13,10 @@ import pytest
 
 pytest_plugins = ["pytester"]  # tests/core/test_network_guard.py runs the guard in a test session of its own
 
+# huggingface_hub and datasets read this when they are imported, and test modules import them
+# at collection, before any fixture runs: set here, it keeps their telemetry and Hub lookups off.
+os.environ["HF_HUB_OFFLINE"] = "1"
+
 REPO = Path(__file__).resolve().parents[1]
 MIRROR = Path(os.environ.get("FLAME_MIRROR") or REPO.parent / "shared" / "data")
 
@@ -22,7 +26,6 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     """Every test gets its own cache dir and reads the local mirror, never the network."""
     monkeypatch.setenv("FLAME_HOME", str(tmp_path_factory.mktemp("flame_home")))
     monkeypatch.setenv("FLAME_MIRROR", str(MIRROR))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
 @pytest.fixture(scope="session")
