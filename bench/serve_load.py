@@ -146,7 +146,7 @@ def main() -> None:
     for model, requests in zip(args.model, counts):
         spec = model
         if model == "tiny":
-            from flame.serve.loadgen import build_tiny_model
+            from flame.testing import build_tiny_model
 
             spec = str(build_tiny_model(Path(tempfile.mkdtemp(prefix="flame-tiny-model-"))))
         backend = load_backend(spec, batch_size=args.max_batch * 16, cache=False)
