@@ -19,6 +19,18 @@ from flame.judge.trl import FlamePairwiseJudge, FlameReward, as_text  # noqa: E4
 PROMPTS = ["What is 2+2?", "Name a colour.", "Say hi.", "Count to three."]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_accelerate_state():
+    """TRL's trainers set accelerate's process-wide state (bf16 mixed precision by default);
+    without a reset, a later Accelerator in the same process (flame's training tests) would
+    silently train in bf16."""
+    yield
+    from accelerate.state import AcceleratorState, PartialState
+
+    AcceleratorState._reset_state(True)
+    PartialState._reset_state()
+
+
 @pytest.fixture(scope="module")
 def judge(tiny_model_dir):
     return Judge(str(tiny_model_dir), cache=False)
