@@ -35,7 +35,8 @@ from flame.core.errors import DataError, FlameError
 from flame.core.judgment import Judgment, summarize
 from flame.core.records import Example, TaskSpec, TaskType
 
-from .output import MODEL_HELP, PAIRWISE_HELP, class_names, line_error, pairwise_mode, scale_bounds
+from .output import MODEL_HELP, PAIRWISE_HELP, class_names, pairwise_mode, scale_bounds
+from .resumable import read_for_resume, resume_or_exit
 
 app = typer.Typer(help="Judge your own data with a FLAMe judge (default: the bundled SmolLM2-135M).",
                   no_args_is_help=True)
@@ -226,7 +227,6 @@ def judge_file(
     """Judge every line of a JSONL file (resumable; see the module help for the fields)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from flame.judge.jsonl import ResumeRefused, check_meta, check_output_path, resume, run_meta
     from flame.judge.request import TASK_TYPES
 
     if task not in TASK_TYPES:
@@ -243,30 +243,12 @@ def judge_file(
     options = {"criteria": criteria, "scale": scale_bounds(scale), "classes": names, "question": question}
     settings = {"task": task, **options, "scale": list(options["scale"]), "classes": list(names),
                 "pairwise": mode if task == "pairwise" else None, "swap": swap, "split_long": split_long}
-    try:
-        check_output_path(input, output)
-        items, bad = _read_input(input, task, options, skip_bad)
-        meta = run_meta("flame judge file", input, settings)
-        check_meta(output, meta)  # before the model loads
-    except ResumeRefused as e:
-        err.print(f"[red]refused:[/red] {e}")
-        raise typer.Exit(2)
-    except DataError as e:
-        err.print(f"[red]bad input:[/red] {line_error(e)}\n(use --skip-bad to skip bad lines)")
-        raise typer.Exit(1)
-    for e in bad:
-        err.print(f"[yellow]skipped[/yellow] {line_error(e)}")
+    items, bad, meta = read_for_resume(err, "flame judge file", input, output, settings,
+                                  lambda: _read_input(input, task, options, skip_bad))
     rater = _autorater(model, swap, batch_size, cache, long_input, mode)
-    try:
-        before = resume(output, {**meta, "model": rater.backend.fingerprint},
-                        failed=lambda r: not r.get("valid") and "backend error" in str(r.get("error")),
-                        succeeded=lambda r: bool(r.get("valid")))
-    except ResumeRefused as e:
-        err.print(f"[red]refused:[/red] {e}")
-        raise typer.Exit(2)
-    except DataError as e:
-        err.print(f"[red]error:[/red] {line_error(e)}: give another --out, or delete it to start over")
-        raise typer.Exit(2)
+    before = resume_or_exit(err, output, meta, rater.backend.fingerprint,
+                            failed=lambda r: not r.get("valid") and "backend error" in str(r.get("error")),
+                            succeeded=lambda r: bool(r.get("valid")))
     todo = [it for it in items if it[0] not in before.done]
     err.print(f"{len(items)} lines read, {len(bad)} bad, {len(items) - len(todo)} already judged, {len(todo)} to judge"
               + (f" ({before.retried} failed on a backend error before: judged again)" if before.retried else ""))

@@ -32,7 +32,8 @@ from rich.console import Console
 
 from flame.core.errors import DataError, FlameError
 
-from .output import MODEL_HELP, PAIRWISE_HELP, line_error, pairwise_mode, scale_bounds
+from .output import MODEL_HELP, PAIRWISE_HELP, pairwise_mode, scale_bounds
+from .resumable import read_for_resume, resume_or_exit
 
 err = Console(stderr=True)
 METHOD_HELP = ("tournament (round-robin of pairwise games, both orders) or pointwise (each candidate scored "
@@ -97,7 +98,6 @@ def rerank(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from flame.judge.autorater import Autorater
-    from flame.judge.jsonl import ResumeRefused, check_meta, check_output_path, resume, run_meta
     from flame.judge.models import load_backend
     from flame.judge.rerank import check_method, rerank_many
 
@@ -112,33 +112,15 @@ def rerank(
         raise typer.Exit(2)
     settings = {"method": method, "criteria": criteria, "scale": list(bounds), "question": question,
                 "pairwise": mode, "swap": swap}
-    try:
-        check_output_path(input, output)
-        items, bad = _read(input, skip_bad)
-        meta = run_meta("flame rerank", input, settings)
-        check_meta(output, meta)  # before the model loads
-    except ResumeRefused as e:
-        err.print(f"[red]refused:[/red] {e}")
-        raise typer.Exit(2)
-    except DataError as e:
-        err.print(f"[red]bad input:[/red] {line_error(e)}\n(use --skip-bad to skip bad lines)")
-        raise typer.Exit(1)
-    for e in bad:
-        err.print(f"[yellow]skipped[/yellow] {line_error(e)}")
+    items, bad, meta = read_for_resume(err, "flame rerank", input, output, settings, lambda: _read(input, skip_bad))
     try:
         rater = Autorater(load_backend(model, batch_size=batch_size, cache=cache), swap=swap, pairwise=mode)
-        before = resume(output, {**meta, "model": rater.backend.fingerprint},
-                        failed=lambda r: any("backend error" in str(e) for e in r.get("errors") or ()),
-                        succeeded=lambda r: r.get("best") is not None)
-    except ResumeRefused as e:
-        err.print(f"[red]refused:[/red] {e}")
-        raise typer.Exit(2)
-    except DataError as e:
-        err.print(f"[red]error:[/red] {line_error(e)}: give another --out, or delete it to start over")
-        raise typer.Exit(2)
     except FlameError as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2)
+    before = resume_or_exit(err, output, meta, rater.backend.fingerprint,
+                            failed=lambda r: any("backend error" in str(e) for e in r.get("errors") or ()),
+                            succeeded=lambda r: r.get("best") is not None)
     todo = [it for it in items if it[0] not in before.done]
     err.print(f"{len(items)} lines read, {len(bad)} bad, {len(items) - len(todo)} already reranked, "
               f"{len(todo)} to rerank"
