@@ -182,13 +182,6 @@ def encode(tokenizer: Any, prompt: str, target: str, max_length: int, task: str 
     return Encoded(p + t, [IGNORE] * len(p) + t, task)
 
 
-def micro_batches(batch: Sequence[Encoded], micro_batch_size: int) -> list[list[Encoded]]:
-    """Cut a global batch into micro-batches of similar lengths (longest first)."""
-    order = sorted(range(len(batch)), key=lambda i: (-len(batch[i].input_ids), i))
-    ordered = [batch[i] for i in order]
-    return [ordered[i : i + micro_batch_size] for i in range(0, len(ordered), micro_batch_size)]
-
-
 def unit_micro_batches(units: Sequence[Unit], micro_batch_size: int) -> list[list[Unit]]:
     """Cut a global batch of row units into micro-batches of `micro_batch_size` rows of similar
     lengths (longest first); the count is the same whatever each row became."""

@@ -143,9 +143,8 @@ def test_a_long_dialogue_loses_its_oldest_turns_not_the_responses(tokenizer_dir,
     assert ex.inputs["response_a"].strip()[-60:] in text and ex.inputs["response_b"].strip()[-60:] in text
     assert ex.inputs[dialogue][-60:] in text and ex.inputs[dialogue][:60] not in text  # its end kept, its start cut
     assert text.count("INSTRUCTIONS:") == 1 and [t for t in cut.labels if t != IGNORE] == [t for t in full.labels if t != IGNORE]
-    for which in ("separate",):
-        (pair,) = encode_row(tok, row, max_length=limit // 2, chat=True, pairwise=which)
-        assert len(pair.chosen) <= limit // 2 and tok.decode(pair.chosen).rstrip().endswith("preferred:")
+    (pair,) = encode_row(tok, row, max_length=limit // 2, chat=True, pairwise="separate")
+    assert len(pair.chosen) <= limit // 2 and tok.decode(pair.chosen).rstrip().endswith("preferred:")
 
 
 def test_lora_on_the_top_layers_only(tiny_model):
