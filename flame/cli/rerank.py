@@ -4,7 +4,8 @@ Input, one JSON object per line (blank lines ignored): `prompt`, `candidates` (a
 strings; an empty candidate is judged like any other); optional `id`, `criteria`.
 
     --method tournament   round-robin of pairwise games in both candidate orders (the FLAMe
-                          paper's reranking; n candidates cost n(n-1)/2 pairs)
+                          paper's reranking; n candidates cost n(n-1)/2 pairs); with
+                          --pairwise separate each pair is one game, won by the higher score
     --method pointwise    each candidate scored alone: its expected rating on --scale, P(Yes)
                           to --question, or a separate-mode judge's own response score
 
@@ -104,7 +105,7 @@ def rerank(
     bounds = scale_bounds(scale)
     try:
         mode = pairwise_mode(pairwise, model)
-        check_method(method, mode)
+        check_method(method)
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--method") from None
     except FlameError as e:

@@ -7,8 +7,9 @@ Two methods:
   in both candidate orders when the Autorater swaps; each order that ran is one game, won by
   the candidate that order's verdict names. A candidate's score is the games it wins; ties
   on wins are broken by its summed probability of winning over its games; candidates still
-  tied share first place. n candidates cost n(n-1)/2 pairwise items. It reads each order's
-  verdict, so it cannot run with pairwise="separate" (which has no candidate order).
+  tied share first place. n candidates cost n(n-1)/2 pairwise items. A judge with
+  pairwise="separate" scores each response alone, so a pair has no candidate order: it is one
+  game, won by the higher-scoring response (`pair_games`).
 - "pointwise": each candidate is scored on its own (flame.judge.scores: the expected
   rating, P(Yes) to a question, or a separate-mode judge's own response score) and the
   highest score wins; ties share first place; a candidate whose judgment failed ranks last.
@@ -85,6 +86,16 @@ def round_robin(n: int) -> list[tuple[int, int]]:
     return [(i, j) for i in range(n) for j in range(i + 1, n)]
 
 
+def pair_games(order_labels: Mapping[str, str | None] | None, order_probs: Mapping[str, Mapping[str, float]] | None,
+               verdict: str | None, probs: Mapping[str, float] | None) -> tuple[Mapping[str, str | None],
+                                                                              Mapping[str, Mapping[str, float]]]:
+    """The games of one judged pair, as (labels, probs) by candidate order: one per order that ran;
+    a separate-mode judgment, which has no order, is one game (its verdict and probabilities)."""
+    if not order_labels and verdict:
+        return {ORIGINAL: verdict}, {ORIGINAL: probs or {}}
+    return order_labels or {}, order_probs or {}
+
+
 def tournament_scores(games: Iterable[Game], candidates: Sequence[int]) -> tuple[dict[int, int], dict[int, float]]:
     """Games won and summed win probability per candidate.
 
@@ -127,14 +138,10 @@ def _pairwise_task(criteria: str | None) -> TaskSpec:
     return adhoc.pairwise(criteria)
 
 
-def check_method(method: str, pairwise: str) -> None:
-    """ValueError for an unknown method, or a tournament under pairwise="separate"."""
+def check_method(method: str) -> None:
+    """ValueError for an unknown method."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
-    if method == "tournament" and pairwise == "separate":
-        raise ValueError("the tournament counts the games won in each candidate order, and this judge scores each "
-                         "response alone (pairwise='separate'): rerank with method 'pointwise', which ranks by "
-                         "each response's own score")
 
 
 def plan(item: Candidates, method: str, pairwise: str, *, scale: tuple[int, int] = (1, 5),
@@ -142,7 +149,7 @@ def plan(item: Candidates, method: str, pairwise: str, *, scale: tuple[int, int]
     """The (task, example) pairs to judge for one prompt's candidates, in the order `rank`
     reads their judgments. `pairwise` is the judge's mode (Autorater.pairwise); `scale` and
     `question` choose the pointwise score (flame.judge.scores)."""
-    check_method(method, pairwise)
+    check_method(method)
     if not item.candidates:
         raise ValueError("no candidates to rerank")
     if method == "tournament":
@@ -159,8 +166,8 @@ def rank(n: int, method: str, judgments: Sequence[Judgment], pairwise: str, ques
     errors = tuple(dict.fromkeys(j.error for j in invalid))
     candidates = list(range(n))
     if method == "tournament":
-        games = [(i, j, judgment.order_labels, judgment.order_probs)
-                 for (i, j), judgment in zip(round_robin(n), judgments, strict=True)]
+        games = [(i, j, *pair_games(jd.order_labels, jd.order_probs, jd.label if jd.valid else None, jd.probs))
+                 for (i, j), jd in zip(round_robin(n), judgments, strict=True)]
         wins, prob = tournament_scores(games, candidates)
         top = tournament(games, candidates) if len(invalid) < len(judgments) or n == 1 else []
         return Ranking(method, top[0] if top else None, tuple(top), tuple(prob[c] for c in candidates),
@@ -179,7 +186,7 @@ def rerank_many(autorater: Autorater, items: Iterable[Candidates], method: str, 
     """Rank each item's candidates, in order, judging `batch_size` examples per backend call
     across items; a ranking is yielded as soon as its last judgment is in (so a caller can
     write it before the next item is judged)."""
-    check_method(method, autorater.pairwise)
+    check_method(method)
     pending: deque[tuple[int, int]] = deque()  # (candidates, judgments) of each planned item
 
     def examples() -> Iterator[tuple[TaskSpec, Example]]:

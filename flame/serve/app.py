@@ -14,8 +14,7 @@
 Errors: 400 (a body that is not JSON text), 401 (missing or wrong key), 404 (no such job), 413 (body
 over the size limit, or a prompt over the token limit; a classify item or job with `split_long` is
 judged in chunks instead; a request needing more judgments than the queue holds), 422 (bad
-request; the message names the field; a tournament on a server judging pairs with
-pairwise="separate"), 503 with Retry-After
+request; the message names the field), 503 with Retry-After
 (queue full, or shutting down), 504 (not judged within the request timeout).
 """
 

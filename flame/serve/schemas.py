@@ -127,7 +127,8 @@ class RerankItem(Strict):
     candidates: list[str] = Field(min_length=1, max_length=MAX_CANDIDATES,
                                   description="the candidate responses (an empty one is judged like any other)")
     method: Literal["tournament", "pointwise"] = Field(
-        "tournament", description="tournament: round-robin of pairwise games in both candidate orders; "
+        "tournament", description="tournament: round-robin of pairwise games in both candidate orders (one game "
+                                  "per pair on a server judging with pairwise='separate'); "
                                   "pointwise: each candidate scored alone")
     criteria: str | None = Field(None, description="what 'better' means for you")
     scale: Scale = Field("1-5", description="pointwise: rate each candidate on this integer scale LOW-HIGH")

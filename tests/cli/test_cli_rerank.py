@@ -173,12 +173,18 @@ def test_a_bad_line_is_named_and_stops_the_run_unless_skip_bad(tmp_path, line, n
     assert _lines(out)[0]["judged"] == 1 and _lines(out)[0]["invalid"] == 0
 
 
-def test_a_tournament_needs_candidate_orders(tmp_path, jsonl_rows):
-    src = tmp_path / "in.jsonl"
-    src.write_text(jsonl_rows)
-    refused = runner.invoke(app, ["rerank", str(src), "--out", str(tmp_path / "o.jsonl"), "--model", "content:x",
-                                  "--pairwise", "separate"])
-    assert refused.exit_code == 2 and "method 'pointwise'" in " ".join(refused.output.split())
-    ok = runner.invoke(app, ["rerank", str(src), "--out", str(tmp_path / "o.jsonl"), "--model", "content:x",
-                             "--pairwise", "separate", "--method", "pointwise"])
-    assert ok.exit_code == 0, ok.output
+def test_a_separate_mode_tournament_plays_each_pair_once_and_picks_what_the_benchmark_picks(tmp_path, pools):
+    items = [it for p in pools for it in cr.pair_items(p)]
+    rows = judge_all([Prepared(cr.BENCHMARK, None, items)], ContentJudge(),
+                     RunOptions(batch_size=16, pairwise="separate"))[cr.NAME]
+    benchmark = {p["task_id"]: p["picked"] for p in cr.aggregate_tournament(rows)["tables"]["problems"]}
+    picks = {}
+    for method in ("tournament", "pointwise"):
+        out = tmp_path / f"{method}.jsonl"
+        ran = runner.invoke(app, ["rerank", str(_rerank_file(tmp_path, pools)), "--out", str(out),
+                                  "--model", "content:x", "--no-cache", "--pairwise", "separate", "--method", method])
+        assert ran.exit_code == 0, ran.output
+        picks[method] = _picked_samples(pools, out)
+    tournament = _lines(tmp_path / "tournament.jsonl")
+    assert [(line["judged"], sum(line["wins"])) for line in tournament] == [(45, 45)] * len(pools)  # one game a pair
+    assert picks["tournament"] == benchmark == picks["pointwise"]  # games won rank by each response's own score

@@ -55,13 +55,14 @@ def test_bad_requests_name_the_field(scripted, tmp_path, body, status, named):
     assert r.status_code == status and named in r.json()["message"]
 
 
-def test_more_judgments_than_the_queue_holds_is_413_and_separate_mode_refuses_a_tournament(scripted, tmp_path):
+def test_more_judgments_than_the_queue_holds_is_413_and_separate_mode_plays_each_pair_once(scripted, tmp_path):
     with _client(scripted(), tmp_path, queue_size=5) as client:
         big = client.post("/v1/rerank", json=ITEM)  # 6 pairs
         assert big.status_code == 413 and big.json()["detail"].startswith("6 judgments")
         assert client.post("/v1/rerank", json={**ITEM, "method": "pointwise"}).status_code == 200
     with _client(scripted(), tmp_path, pairwise="separate") as client:
-        refused = client.post("/v1/rerank", json=[{**ITEM, "method": "pointwise"}, ITEM])
-        scored = client.post("/v1/rerank", json={**ITEM, "method": "pointwise"})
-    assert refused.status_code == 422 and refused.json()["detail"].startswith("item 1: the tournament counts")
-    assert scored.status_code == 200 and len(scored.json()["scores"]) == 4
+        both = client.post("/v1/rerank", json=[{**ITEM, "method": "pointwise"}, ITEM])
+    assert both.status_code == 200, both.text
+    pointwise, tournament = both.json()
+    assert len(pointwise["scores"]) == 4 and tournament["judged"] == 6 and sum(tournament["wins"]) == 6
+    assert tournament["top"] == pointwise["top"]

@@ -40,7 +40,6 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from flame.core.errors import FlameError
-from flame.core.judgment import ORIGINAL
 from flame.core.pairwise import CHOICE, RESPONSE_A, RESPONSE_B, pairwise_task
 from flame.core.records import (
     Capability,
@@ -53,7 +52,7 @@ from flame.core.records import (
     TaskSpec,
     TaskType,
 )
-from flame.judge.rerank import round_robin, top_by_score, tournament
+from flame.judge.rerank import pair_games, round_robin, top_by_score, tournament
 
 from ..metrics import mean
 from .base import MIRROR, Aggregate, Benchmark, Item, Loaded
@@ -249,9 +248,7 @@ def aggregate_tournament(rows: Sequence[Mapping[str, Any]]) -> Aggregate:
             raise ValueError(f"not a code-rerank pair row: {r['row']!r}")
         t, i, j = m.group(1), int(m.group(2)), int(m.group(3))
         pool_of[t] = _pool(m.group(4))
-        labels, probs = r.get("order_labels") or {}, r.get("order_probs") or {}
-        if not labels and r.get("verdict"):  # judged with pairwise="separate": one game, no order
-            labels, probs = {ORIGINAL: r["verdict"]}, {ORIGINAL: r.get("probs") or {}}
+        labels, probs = pair_games(r.get("order_labels"), r.get("order_probs"), r.get("verdict"), r.get("probs"))
         games[t].append((i, j, labels, probs))
         judgments += max(len(labels), 1)
     picks = {t: tournament(g, list(pool_of[t])) for t, g in games.items()}
