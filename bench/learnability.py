@@ -28,7 +28,7 @@ from pathlib import Path
 from docs_section import DOC, write_section
 
 REPO = Path(__file__).resolve().parents[1]
-CONFIG = REPO / "configs" / "train" / "flame-smollm2.yaml"
+CONFIG = REPO / "flame" / "configs" / "train" / "flame-smollm2.yaml"
 TARGET = 0.90
 
 

@@ -6,7 +6,7 @@ Every variant trains the whole bundled SmolLM2-135M-Instruct (30 decoder layers,
 process, this CPU) with the recipe (`flame.train.sft.train`) on the same rows: the same
 mixture stream and seed, so step k of every variant sees the same pairwise examples.
 
-  old              the settings that trained models/flame-smollm2-135m: A/B verdicts, one
+  old              the settings that trained flame/models/flame-smollm2-135m: A/B verdicts, one
                    candidate order, LoRA r 16 on all linear layers of all 30 layers, LoRA
                    dropout 0.05, dropout 0, max length 512
   ab-swap          A/B verdicts trained in both candidate orders (swap augmentation), the same
@@ -14,7 +14,7 @@ mixture stream and seed, so step k of every variant sees the same pairwise examp
   ab-swap-top10    the same with LoRA on the top 10 layers only
   separate-all     each candidate scored alone, Bradley-Terry loss, the pair's shared prefix run
                    once; LoRA on all 30 layers
-  separate-top10   the same with LoRA on the top 10 layers (configs/train/flame-prefs-smollm2.yaml)
+  separate-top10   the same with LoRA on the top 10 layers (flame/configs/train/flame-prefs-smollm2.yaml)
 
 Reported: seconds per step (median over steps 2..N; step 1 warms up, the last step writes a
 checkpoint), pairwise examples per hour, and the ratio against `old` measured in the same
@@ -36,7 +36,7 @@ from pathlib import Path
 from docs_section import DOC, write_section
 
 REPO = Path(__file__).resolve().parents[1]
-CONFIG = REPO / "configs" / "train" / "flame-prefs-smollm2.yaml"
+CONFIG = REPO / "flame" / "configs" / "train" / "flame-prefs-smollm2.yaml"
 VARIANTS = {
     "old": ["pairwise=ab", "swap_augment=false", "lora_layers=0", "lora_dropout=0.05"],
     "ab-swap": ["pairwise=ab", "swap_augment=true", "lora_layers=0", "lora_dropout=0.05"],

@@ -1,6 +1,7 @@
 """`flame train`: the FLAMe (sft) and FLAMe-RM (rm) recipes, and tail-patch mixture optimisation (FLAMe-Opt-RM).
 
-Multi-process / multi-GPU: `accelerate launch --config_file configs/accelerate/<cfg>.yaml -m flame.train sft ...`.
+Multi-process / multi-GPU: `accelerate launch --config_file ACCELERATE.yaml -m flame.train sft ...`
+(`flame train configs` lists the training and accelerate configs shipped with flame, with their paths).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def _run(cfg, resume: bool) -> None:
 
 @app.command()
 def sft(
-    config: Path = typer.Option(..., "--config", help="A training config YAML (e.g. configs/train/flame-smollm2.yaml)."),
+    config: Path = typer.Option(..., "--config", help="A training config: a YAML file, or the name of a shipped one (`flame train configs`), e.g. flame-prefs-smollm2."),
     overrides: list[str] | None = OVERRIDES,
     resume: bool = typer.Option(False, "--resume", help="Continue exactly from the newest checkpoint in output_dir."),
 ) -> None:
@@ -46,6 +47,18 @@ def sft(
     with user_errors():
         cfg = TrainConfig.from_yaml(config, overrides or [])
         _run(cfg, resume)
+
+
+@app.command()
+def configs() -> None:
+    """List the training and accelerate configs shipped with flame, with their paths."""
+    from flame.train.config import shipped_configs
+
+    from .output import print_table
+
+    rows = [[kind, name, str(path)] for kind in ("train", "accelerate") for name, path in shipped_configs(kind).items()]
+    print_table("configs shipped with flame (sft --config takes the name; accelerate --config_file the path)",
+                ["kind", "name", "path"], rows)
 
 
 @app.command()
@@ -134,7 +147,7 @@ def _hardware() -> str:
 def card(
     ckpt: Path = typer.Argument(..., help="The checkpoint to publish (runs/NAME/checkpoints/step-NNNNNN)."),
     name: str = typer.Option(..., "--name", help="The judge's name, e.g. flame-smollm2-135m."),
-    out: Path = typer.Option(..., "--out", help="Folder for the adapter and its model card (e.g. models/NAME)."),
+    out: Path = typer.Option(..., "--out", help="Folder for the adapter and its model card (e.g. flame/models/NAME in a checkout)."),
     compare: list[str] | None = typer.Option(None, "--compare", help="LABEL=results.json from `flame eval run` (repeat; base first)."),
     wall: str = typer.Option(..., "--wall-time", help="Training wall time, in words (e.g. '62 min, 2 sessions')."),
     hardware: str | None = typer.Option(None, "--hardware", help="Where it trained; default: this machine."),

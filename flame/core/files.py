@@ -2,7 +2,9 @@
 
 `flame_home()` is the root of every cache (downloads, converted models, judgment cache,
 execution results, job state): $FLAME_HOME, else ~/.cache/flame. `mirror_root()` is the
-local data mirror named by $FLAME_MIRROR, if any. `atomic_write` is the one way flame
+local data mirror named by $FLAME_MIRROR, if any. `packaged()` finds what ships inside the
+package (training, mixture and accelerate configs under configs/, trained adapters under
+models/), in a checkout and in an installed wheel alike. `atomic_write` is the one way flame
 writes a file that others read (results, reports, collections, mixtures): a reader sees
 the old file or the new one, never a partial one, and never a temporary file left behind.
 """
@@ -10,6 +12,7 @@ the old file or the new one, never a partial one, and never a temporary file lef
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import json
 import os
 import tempfile
@@ -27,6 +30,16 @@ def mirror_root() -> Path | None:
     """The local mirror named by $FLAME_MIRROR, if any."""
     value = os.environ.get("FLAME_MIRROR")
     return Path(value) if value else None
+
+
+def packaged(*parts: str) -> Path:
+    """A file or folder shipped inside the flame package, e.g. packaged("configs", "train").
+
+    Read through importlib.resources, so it is the checkout's flame/ folder in an editable
+    install and site-packages/flame/ in a wheel install (pip always unpacks wheels, so this
+    is a real path on disk).
+    """
+    return Path(str(importlib.resources.files("flame").joinpath(*parts)))
 
 
 def sha256_file(path: Path) -> str:

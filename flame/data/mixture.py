@@ -1,7 +1,8 @@
 """Training mixtures: how often each task is sampled, and a resumable stream over a built collection.
 
-A mixture is declared in YAML (configs/mixtures/NAME.yaml, or $FLAME_HOME/mixtures for
-mixtures that flame writes, like tail-patch's `opt-rm`):
+A mixture is declared in YAML (flame/configs/mixtures/NAME.yaml, shipped in the package, or
+$FLAME_HOME/mixtures for a user's own and for mixtures that flame writes, like tail-patch's
+`opt-rm`; the user's folder is read first):
 
     name: flame
     description: every training task, examples-proportional, capped (FLAMe §4)
@@ -29,12 +30,11 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from flame.core.errors import DataError, FlameError
-from flame.core.files import flame_home
+from flame.core.files import flame_home, packaged
 from flame.core.registry import Registry
 
 DEFAULT_CAP = 2**16
 COLUMNS = ("uid", "task", "source", "inputs", "targets", "prompt", "target")
-REPO_MIXTURES = Path(__file__).resolve().parents[2] / "configs" / "mixtures"
 
 
 class MixtureError(FlameError):
@@ -181,14 +181,15 @@ class _NamedMixture:
         self.name, self.written_by = name, written_by
 
     def path(self) -> Path:
-        """The mixture's YAML file: $FLAME_HOME/mixtures first, then the repository's configs/mixtures."""
-        for folder in (user_mixture_dir(), REPO_MIXTURES):
+        """The mixture's YAML file: $FLAME_HOME/mixtures first, then the package's configs/mixtures."""
+        folders = (user_mixture_dir(), packaged("configs", "mixtures"))
+        for folder in folders:
             candidate = folder / f"{self.name}.yaml"
             if candidate.is_file():
                 return candidate
         hint = f"; it is written by `{self.written_by}`, run that first" if self.written_by else ""
         raise MixtureError(
-            f"mixture {self.name!r} has no file {self.name}.yaml in {user_mixture_dir()} or {REPO_MIXTURES}{hint}"
+            f"mixture {self.name!r} has no file {self.name}.yaml in {folders[0]} or {folders[1]}{hint}"
         )
 
     def load(self) -> MixtureSpec:

@@ -167,8 +167,11 @@ def row(bench: str, item: Item, j: Judgment) -> dict[str, Any]:
 
 
 def git_commit() -> dict[str, Any]:
-    """The commit of the flame checkout running this (and whether tracked files differ), if any."""
+    """The commit of the flame checkout running this (and whether tracked files differ); None for
+    an installed wheel (whose folder may sit inside someone else's repository)."""
     root = Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists():
+        return {"commit": None, "dirty": None}
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
                                 timeout=10, check=True).stdout.strip()

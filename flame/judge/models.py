@@ -1,7 +1,7 @@
 """Model spec strings → ready judge backends, and the fingerprints that go into every result.
 
     smollm2-135m                 the bundled SmolLM2-135M-Instruct (default), transformers
-    flame-smollm2-135m           the bundled model + flame's FLAMe LoRA adapter (models/)
+    flame-smollm2-135m           the bundled model + flame's FLAMe LoRA adapter (flame/models/)
     flame-rm-smollm2-135m        the same + the FLAMe-RM adapter (FLAMe, then 50 RM steps)
     DIR  or  hf:DIR              a local transformers model directory
     hf:DIR+adapter:ADAPTER_DIR   the same with a PEFT adapter on top
@@ -29,14 +29,14 @@ from typing import Any, Callable
 
 from flame.core.errors import DataError, FlameError
 from flame.core.registry import Registry
-from flame.core.files import atomic_write, flame_home, sha256_file
+from flame.core.files import atomic_write, flame_home, packaged, sha256_file
 
 from . import bundled
 from .backends.base import Backend, Batched, Cached, Retrying
 
 DEFAULT_MODEL = bundled.NAME
-# flame's trained judges: LoRA adapters committed under models/ (see each folder's README.md),
-# applied on top of the bundled base model.
+# flame's trained judges: LoRA adapters shipped in the package under flame/models/ (see each
+# folder's README.md), applied on top of the bundled base model.
 TRAINED = ("flame-smollm2-135m", "flame-rm-smollm2-135m")  # each the name of its folder
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".gguf", ".pt", ".json", ".model", ".jinja")
 JUDGE_FILE = "judge.json"  # in an adapter folder: how that model judges by default
@@ -54,19 +54,20 @@ class ModelSpec:
     base_url: str = ""  # openai: the endpoint
 
 
-def models_dir() -> Path:
-    """Where the trained adapters live: $FLAME_MODELS, else the checkout's models/ folder."""
+def model_dirs() -> list[Path]:
+    """Where trained adapters are looked for, in order: $FLAME_MODELS (if set), then the package's models/."""
     env = os.environ.get("FLAME_MODELS")
-    return Path(env).expanduser() if env else Path(__file__).resolve().parents[2] / "models"
+    return ([Path(env).expanduser()] if env else []) + [packaged("models")]
 
 
 def trained_adapter(name: str) -> Path:
-    """The adapter folder of a trained flame judge; a clear error when it is not there."""
-    path = models_dir() / name
-    if not (path / "adapter_config.json").is_file():
-        raise FlameError(f"model {name!r}: no adapter at {path} (set FLAME_MODELS to the folder holding "
-                         f"{name}/, e.g. the models/ folder of a flame checkout)")
-    return path
+    """The adapter folder of a trained flame judge (a user's $FLAME_MODELS first); a clear error when none has it."""
+    folders = model_dirs()
+    for folder in folders:
+        if (folder / name / "adapter_config.json").is_file():
+            return folder / name
+    looked = " or ".join(str(folder / name) for folder in folders)
+    raise FlameError(f"model {name!r}: no adapter at {looked} (set FLAME_MODELS to a folder holding {name}/)")
 
 
 def parse_spec(spec: str) -> ModelSpec:

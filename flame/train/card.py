@@ -1,7 +1,7 @@
 """Publishing a trained judge: the LoRA adapter of a checkpoint plus a model card.
 
     flame train card runs/flame-smollm2/checkpoints/step-000090 --name flame-smollm2-135m \
-        --out models/flame-smollm2-135m --compare base=results/base.json --compare trained=results/flame.json
+        --out flame/models/flame-smollm2-135m --compare base=results/base.json --compare trained=results/flame.json
 
 The card (README.md, Hugging Face model-card layout) states what a reader needs to trust or
 reproduce the judge: the data (collection, mixture, examples drawn per task), steps, tokens,

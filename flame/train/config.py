@@ -13,6 +13,24 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from flame.core.errors import DataError, FlameError
+from flame.core.files import packaged
+
+
+def shipped_configs(kind: str = "train") -> dict[str, Path]:
+    """The configs shipped in the package, by name: kind "train" or "accelerate"."""
+    return {p.stem: p for p in sorted(packaged("configs", kind).glob("*.yaml"))}
+
+
+def config_path(value: str | Path) -> Path:
+    """A training config file: `value` itself if it is a file, else the shipped config of that name."""
+    path = Path(value)
+    if path.is_file():
+        return path
+    shipped = shipped_configs()
+    if str(value) in shipped:
+        return shipped[str(value)]
+    raise ConfigError(f"config file {path} does not exist, and no config shipped with flame is named {str(value)!r} "
+                      f"(shipped: {', '.join(shipped)})")
 
 
 class ConfigError(FlameError):
@@ -90,12 +108,13 @@ class TrainConfig:
 
     @classmethod
     def from_yaml(cls, path: str | Path, overrides: Iterable[str] = ()) -> "TrainConfig":
-        """A config from a YAML mapping of option: value, then `key=value` overrides."""
+        """A config from a YAML mapping of option: value, then `key=value` overrides.
+
+        `path` is a YAML file, or the name of a config shipped with flame (`flame train configs`).
+        """
         import yaml
 
-        path = Path(path)
-        if not path.is_file():
-            raise ConfigError(f"config file {path} does not exist")
+        path = config_path(path)
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if not isinstance(data, dict):
             raise DataError(str(path), "a training config must be a mapping of option: value")

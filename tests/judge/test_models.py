@@ -67,20 +67,31 @@ def test_loaded_backend_fingerprint_names_weights_dtype_and_format(tiny_model_di
     assert fmt.startswith("fmt-")
 
 
-def test_trained_judges_resolve_to_the_base_model_and_a_committed_adapter(monkeypatch, tmp_path):
-    from flame.judge.models import TRAINED, models_dir
+def test_trained_judges_resolve_to_the_base_model_and_a_shipped_adapter():
+    from flame.core.files import packaged
+    from flame.judge.models import TRAINED
 
     for name in TRAINED:
         spec = parse_spec(name)
         assert (spec.backend, spec.path) == ("hf", "smollm2-135m")
-        adapter = models_dir() / name
+        adapter = packaged("models") / name
         assert spec.adapter == str(adapter)
         weights = adapter / "adapter_model.safetensors"
         assert weights.stat().st_size < 25 * 2**20  # the limit for a committed adapter
         assert (adapter / "README.md").is_file()  # the model card
-    monkeypatch.setenv("FLAME_MODELS", str(tmp_path))
-    with pytest.raises(FlameError, match="no adapter at .*set FLAME_MODELS"):
-        parse_spec("flame-smollm2-135m")
+
+
+def test_a_users_flame_models_folder_comes_before_the_shipped_adapters(monkeypatch, tmp_path):
+    import flame.judge.models as models
+
+    monkeypatch.setenv("FLAME_MODELS", str(tmp_path / "mine"))
+    assert parse_spec("flame-smollm2-135m").adapter == str(models.packaged("models") / "flame-smollm2-135m")
+    own = _adapter_dir(tmp_path / "mine" / "flame-smollm2-135m")
+    assert parse_spec("flame-smollm2-135m").adapter == str(own)
+    monkeypatch.setattr(models, "packaged", lambda *parts: tmp_path / "empty")
+    with pytest.raises(FlameError, match="'flame-rm-smollm2-135m': no adapter at .*mine/flame-rm-smollm2-135m or "
+                                         ".*empty/flame-rm-smollm2-135m .*set FLAME_MODELS"):
+        parse_spec("flame-rm-smollm2-135m")
 
 
 def _adapter_dir(path, judge=None):
@@ -121,8 +132,9 @@ def test_a_bad_judge_json_is_an_error_naming_the_file(tmp_path, content, named):
 
 
 def test_a_trained_judge_whose_folder_is_missing_says_where_it_looked(monkeypatch, tmp_path):
-    from flame.judge.models import judge_defaults
+    import flame.judge.models as models
 
     monkeypatch.setenv("FLAME_MODELS", str(tmp_path))
+    monkeypatch.setattr(models, "packaged", lambda *parts: tmp_path / "shipped")
     with pytest.raises(FlameError, match=f"'flame-rm-smollm2-135m': no adapter at {re.escape(str(tmp_path))}"):
-        judge_defaults("flame-rm-smollm2-135m")
+        models.judge_defaults("flame-rm-smollm2-135m")

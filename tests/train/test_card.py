@@ -15,7 +15,7 @@ from flame.evals.runner import RunOptions, run
 from flame.testing import FakeBackend
 
 REPO = Path(__file__).resolve().parents[2]
-TINY = REPO / "configs" / "train" / "tiny.yaml"
+TINY = REPO / "flame" / "configs" / "train" / "tiny.yaml"
 
 
 def always_a(context: str, label: str) -> float:

@@ -33,12 +33,12 @@ def _free_port() -> int:
 def test_two_processes_match_one(tiny_model, collection, tmp_path):
     overrides = [f"model={tiny_model}", f"collection={collection}", "dropout=0", "max_steps=3", "batch_size=4",
                  "micro_batch_size=2", "save_every=3", "eval_every=0", "eval_examples=2"]
-    one = TrainConfig.from_yaml(REPO / "configs/train/tiny.yaml", overrides + [f"output_dir={tmp_path / 'one'}"])
+    one = TrainConfig.from_yaml(REPO / "flame/configs/train/tiny.yaml", overrides + [f"output_dir={tmp_path / 'one'}"])
     train(one)
 
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
-    cmd = [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(REPO / "configs/accelerate/cpu-2proc.yaml"),
-           "--main_process_port", str(_free_port()), "-m", "flame.train", "sft", "--config", str(REPO / "configs/train/tiny.yaml"),
+    cmd = [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(REPO / "flame/configs/accelerate/cpu-2proc.yaml"),
+           "--main_process_port", str(_free_port()), "-m", "flame.train", "sft", "--config", str(REPO / "flame/configs/train/tiny.yaml"),
            *overrides, f"output_dir={tmp_path / 'two'}"]
     done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]

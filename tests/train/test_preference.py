@@ -13,7 +13,7 @@ import pytest
 from flame.train.config import TrainConfig
 
 REPO = Path(__file__).resolve().parents[2]
-TINY = REPO / "configs" / "train" / "tiny.yaml"
+TINY = REPO / "flame" / "configs" / "train" / "tiny.yaml"
 
 
 def _rows(collection: Path, split: str, task: str, n: int) -> list[dict]:

@@ -13,7 +13,7 @@ from flame.train.config import ConfigError, TrainConfig
 from flame.train.data import IGNORE, encode, prepare_prompt
 
 REPO = Path(__file__).resolve().parents[2]
-TINY = REPO / "configs" / "train" / "tiny.yaml"
+TINY = REPO / "flame" / "configs" / "train" / "tiny.yaml"
 
 
 def _config(tiny_model, collection, out, **changes) -> TrainConfig:
@@ -63,7 +63,7 @@ def test_loss_falls_on_target_tokens_only(tokenizer_dir, collection):
 
 
 def test_config_yaml_overrides_and_errors(tmp_path):
-    cfg = TrainConfig.from_yaml(REPO / "configs" / "train" / "flame-smollm2.yaml", ["max_steps=300", "lora=false"])
+    cfg = TrainConfig.from_yaml(REPO / "flame" / "configs" / "train" / "flame-smollm2.yaml", ["max_steps=300", "lora=false"])
     assert (cfg.lr, cfg.dropout, cfg.batch_size, cfg.max_steps, cfg.lora) == (1e-4, 0.05, 32, 300, False)
     with pytest.raises(ConfigError, match="did you mean max_steps"):
         TrainConfig.from_yaml(TINY, ["max_step=3"])
@@ -75,6 +75,16 @@ def test_config_yaml_overrides_and_errors(tmp_path):
     bad.write_text("learning_rate: 0.1\n")
     with pytest.raises(Exception, match=r"bad\.yaml.*'learning_rate'"):
         TrainConfig.from_yaml(bad)
+
+
+def test_a_shipped_config_is_named_and_a_file_of_that_name_comes_first(tmp_path, monkeypatch):
+    assert TrainConfig.from_yaml("flame-smollm2") == TrainConfig.from_yaml(REPO / "flame/configs/train/flame-smollm2.yaml")
+    with pytest.raises(ConfigError, match="no config shipped with flame is named 'flame-smollm3' "
+                                          r"\(shipped: flame-prefs-smollm2, flame-smollm2, tiny\)"):
+        TrainConfig.from_yaml("flame-smollm3")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tiny").write_text("max_steps: 7\n")  # a user's file named like a shipped config
+    assert TrainConfig.from_yaml("tiny").max_steps == 7
 
 
 def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tiny_model, collection, tmp_path):

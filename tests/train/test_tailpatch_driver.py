@@ -15,7 +15,7 @@ from flame.train.config import TrainConfig
 from flame.train.tailpatch_run import run_tailpatch, start_config
 
 REPO = Path(__file__).resolve().parents[2]
-TINY = REPO / "configs" / "train" / "tiny.yaml"
+TINY = REPO / "flame" / "configs" / "train" / "tiny.yaml"
 
 BASE = {"Chat Hard": 0.50, "Coding": 0.60, "Safety": 0.70}
 # task -> category -> (score after step 1, score after step 2); other categories stay at BASE
