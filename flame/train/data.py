@@ -12,9 +12,9 @@ Two ways to train on a row, as the judge will be asked (`pairwise` in the config
   single-response twin (flame.judge.separate), up to `preferred:`; the Bradley-Terry loss
   compares the Yes-vs-No logits at the two ends.
 
-Prompts are prepared as the judge's HF backend prepares them (its own `chat_prepare` and
-`encode_context`: chat template where the tokenizer has one, BOS where the model expects
-it). A prompt longer than `max_length` loses the start of its longest context input (a
+Prompts are prepared as every judge backend prepares them (flame.judge.prompting: the chat
+layout where the tokenizer has a template, BOS where the model expects it), so a model is
+judged exactly as it was trained. A prompt longer than `max_length` loses the start of its longest context input (a
 dialogue's oldest turns, a document's opening), never the candidates being judged; only
 when that is not enough is the middle of the prompt cut. A global batch is sorted by
 length before it is cut into micro-batches of rows (length grouping: little padding), and
@@ -32,7 +32,7 @@ from flame.core.records import Example, Provenance, TaskSpec, TaskType
 from flame.core.template import render
 from flame.core.pairwise import RESPONSE_A, RESPONSE_B
 from flame.judge.autorater import swap_candidates
-from flame.judge.backends.hf import chat_prepare, common_prefix, encode_context, split_whitespace
+from flame.judge.prompting import common_prefix, encode_context, prepare, split_whitespace
 from flame.judge.separate import NO, PREFERRED, RESPONSE, YES, single_response_example, single_response_task
 
 IGNORE = -100
@@ -102,7 +102,7 @@ def fit_prompt(tokenizer: Any, task: TaskSpec, example: Example, chat: bool, bud
     the candidates alone are longer."""
     protected = _judged_inputs(task)
     for _ in range(4):
-        prompt = prepare_prompt(tokenizer, render(task, example).text, chat)
+        prompt = prepare(tokenizer, render(task, example).text, chat)
         over = len(encode_context(tokenizer, prompt)) - budget
         cuttable = [n for n in task.input_names if n not in protected and example.inputs[n]]
         if over <= 0 or not cuttable:
@@ -150,18 +150,6 @@ def encode_row(tokenizer: Any, row: dict[str, str], *, max_length: int, chat: bo
         budget = max_length - len(tokenizer(target, add_special_tokens=False).input_ids) - 1
         unit.append(encode(tokenizer, fit_prompt(tokenizer, task, ex, chat, budget), target, max_length, row["task"]))
     return unit
-
-
-def prepare_prompt(tokenizer: Any, prompt: str, chat: bool) -> str:
-    """The text the model continues, exactly as the judge's HF backend prepares it.
-
-    With chat (and a tokenizer that has a chat template) the INSTRUCTIONS and CONTEXT blocks
-    form a user turn and the assistant turn starts with the `EVALUATION:` header, so the
-    model learns the verdict lines as its answer; a model is judged as it was trained.
-    """
-    if not chat or not getattr(tokenizer, "chat_template", None):
-        return prompt
-    return chat_prepare(tokenizer, prompt)
 
 
 def encode(tokenizer: Any, prompt: str, target: str, max_length: int, task: str = "") -> Encoded:

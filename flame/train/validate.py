@@ -48,11 +48,12 @@ def validate(model: Any, tokenizer: Any, rows: Mapping[str, Sequence[Mapping[str
     """Judge every validation row with an Autorater over the model being trained (module docstring)."""
     from flame.judge.autorater import Autorater
     from flame.judge.backends.hf import HFBackend
+    from flame.judge.prompting import has_chat_template
 
     from .data import row_example, row_task
 
     was_training = model.training
-    backend = HFBackend(model, tokenizer, fingerprint="training", chat=chat and bool(getattr(tokenizer, "chat_template", None)))
+    backend = HFBackend(model, tokenizer, fingerprint="training", chat=chat and has_chat_template(tokenizer))
     rater = Autorater(backend, swap=True, pairwise=pairwise)
     try:
         judged = {task: rater.judge_many(row_task(task_rows[0]), [row_example(r) for r in task_rows], batch_size)

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from flame.cli.train import app as train_app
 from flame.train.config import ConfigError, TrainConfig
-from flame.train.data import IGNORE, encode, prepare_prompt
+from flame.judge.prompting import prepare
+from flame.train.data import IGNORE, encode
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = REPO / "flame" / "configs" / "train" / "tiny.yaml"
@@ -36,7 +37,7 @@ def test_loss_falls_on_target_tokens_only(tokenizer_dir, collection):
 
     tok = AutoTokenizer.from_pretrained(tokenizer_dir)
     row = pq.read_table(sorted((collection / "train" / "hh_rlhf_harmlessness").glob("*.parquet"))[0]).to_pylist()[0]
-    prompt = prepare_prompt(tok, row["prompt"], chat=True)
+    prompt = prepare(tok, row["prompt"], chat=True)
     assert prompt.endswith("<|im_start|>assistant\nEVALUATION:\n")  # the judge's chat layout
     enc = encode(tok, prompt, row["target"], max_length=4096)
     target_ids = [t for t in enc.labels if t != IGNORE]

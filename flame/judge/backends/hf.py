@@ -22,15 +22,9 @@ digit) are run on top of the context's KV cache. Two schedules share that:
 
 `prefix_cache=False` computes every context in full (for tests and benchmarks).
 
-Tokenization follows lm-eval-harness: trailing whitespace of a context moves to the front
-of its continuation ("choice: " + "A" is scored as "choice:" + " A"), so labels are scored
-as they are tokenized in running text.
-
-Chat template: where the tokenizer has one (and `chat` is not False), `prepare` puts the
-FLAMe prompt's INSTRUCTIONS and CONTEXT blocks in a user turn and starts the assistant turn
-with the `EVALUATION:` header, so the header still ends the text the model continues and
-the verdict lines are the assistant's answer. A prompt without that header goes whole into
-the user turn.
+The text and tokens the model sees (chat layout where the tokenizer has a template, BOS,
+lm-eval's whitespace rule) are flame.judge.prompting's, shared with the other backends and
+with training.
 """
 
 from __future__ import annotations
@@ -40,12 +34,11 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from flame.core.errors import require
-from flame.core.records import stable_hash
-from flame.core.template import EVALUATION_HEADER, template_hash
 
+from ..prompting import (bos_to_add, chat_prepare, common_prefix, encode_context, format_hash, has_chat_template,
+                         split_whitespace)
 from .base import BackendError, GenerateRequest, PromptTooLong, ScoreRequest, cut_at_stop
 
-PREPARE_VERSION = "1"  # bump when `prepare` changes the text a model sees
 MIN_SHARED_PREFIX = 16  # shorter shared prefixes are not worth a separate pass
 
 
@@ -71,8 +64,8 @@ class HFBackend:
         self.request_order = "context" if self.sequential else "length"
         self._lock = threading.Lock()  # the kept KV cache is state: one call at a time
         self._kept: tuple[list[int], Any] = ([], None)  # (token ids, their KV cache)
-        self.chat = bool(getattr(tokenizer, "chat_template", None)) if chat is None else chat
-        if self.chat and not getattr(tokenizer, "chat_template", None):
+        self.chat = has_chat_template(tokenizer) if chat is None else chat
+        if self.chat and not has_chat_template(tokenizer):
             raise BackendError("chat=True but the tokenizer has no chat template")
         base = model.get_base_model() if hasattr(model, "get_base_model") else model
         self._decoder = base.get_decoder()
@@ -81,8 +74,7 @@ class HFBackend:
         self.max_length = int(getattr(model.config, "max_position_embeddings", 0) or 0) or None
         weights = fingerprint or _parameter_hash(model)
         dtype = str(next(model.parameters()).dtype).removeprefix("torch.")
-        fmt = stable_hash([template_hash(), PREPARE_VERSION, tokenizer.chat_template if self.chat else None])
-        self.fingerprint = f"{name}:{weights}:{dtype}:fmt-{fmt}"
+        self.fingerprint = f"{name}:{weights}:{dtype}:fmt-{format_hash(tokenizer.chat_template if self.chat else None)}"
 
     @classmethod
     def load(cls, path: str | Path, *, adapter: str | Path | None = None, device: str | None = None,
@@ -276,50 +268,6 @@ class HFBackend:
             text = self.tokenizer.decode(row[: r.max_tokens], skip_special_tokens=True)
             texts.append(cut_at_stop(text, r.stop))
         return texts
-
-
-def chat_prepare(tokenizer: Any, prompt: str) -> str:
-    """A FLAMe prompt in the tokenizer's chat template: INSTRUCTIONS and CONTEXT as the user
-    turn, the assistant turn opened with the `EVALUATION:` header (which ends the text)."""
-    body, header = prompt, ""
-    if prompt.rstrip("\n").endswith(EVALUATION_HEADER):
-        body = prompt.rstrip("\n")[: -len(EVALUATION_HEADER)].rstrip("\n")
-        header = EVALUATION_HEADER + "\n"
-    turn = tokenizer.apply_chat_template([{"role": "user", "content": body}], tokenize=False, add_generation_prompt=True)
-    return turn + header
-
-
-def bos_to_add(tokenizer: Any) -> int | None:
-    """The BOS id when the tokenizer prepends one to plain text, else None."""
-    bos = tokenizer.bos_token_id
-    return bos if bos is not None and tokenizer("a").input_ids[:1] == [bos] else None
-
-
-def encode_context(tokenizer: Any, text: str, bos: int | None | str = "auto") -> list[int]:
-    """Token ids of a context: no special tokens added, except the model's BOS when it
-    expects one and the text (e.g. from a chat template) does not already start with it."""
-    if bos == "auto":
-        bos = bos_to_add(tokenizer)
-    ids = tokenizer(text, add_special_tokens=False).input_ids
-    if bos is not None and not text.startswith(tokenizer.bos_token or "\0"):
-        ids = [bos] + ids
-    return ids
-
-
-def common_prefix(seqs: Sequence[Sequence[int]]) -> int:
-    """How many leading tokens all the sequences share."""
-    n = min(len(s) for s in seqs)
-    first = seqs[0]
-    for i in range(n):
-        if any(s[i] != first[i] for s in seqs):
-            return i
-    return n
-
-
-def split_whitespace(context: str, continuation: str) -> tuple[str, str]:
-    """lm-eval's rule: trailing spaces of the context move to the start of the continuation."""
-    stripped = context.rstrip(" ")
-    return stripped, context[len(stripped):] + continuation
 
 
 def _parameter_hash(model: Any) -> str:

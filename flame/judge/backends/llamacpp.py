@@ -22,11 +22,9 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from flame.core.errors import require
-from flame.core.records import stable_hash
-from flame.core.template import EVALUATION_HEADER, template_hash
 
+from ..prompting import common_prefix, format_hash, render_chat, split_whitespace
 from .base import BackendError, GenerateRequest, PromptTooLong, ScoreRequest, cut_at_stop
-from .hf import PREPARE_VERSION, common_prefix, split_whitespace
 
 
 class LlamaCppBackend:
@@ -43,8 +41,7 @@ class LlamaCppBackend:
         self.request_order = "context"  # Batched sorts requests so neighbours share prefixes
         self._add_bos = llm._model.add_bos_token()
         self._n_vocab = llm.n_vocab()
-        fmt = stable_hash([template_hash(), PREPARE_VERSION, self.template if self.chat else None])
-        self.fingerprint = f"llamacpp:{fingerprint}:gguf:fmt-{fmt}"
+        self.fingerprint = f"llamacpp:{fingerprint}:gguf:fmt-{format_hash(self.template if self.chat else None)}"
 
     @classmethod
     def load(cls, path: str | Path, *, fingerprint: str, chat: bool | None = None, n_ctx: int = 8192,
@@ -60,18 +57,8 @@ class LlamaCppBackend:
         the EVALUATION header; rendered with the GGUF's own chat template."""
         if not self.chat:
             return prompt
-        import jinja2.sandbox
-
-        body, header = prompt, ""
-        if prompt.rstrip("\n").endswith(EVALUATION_HEADER):
-            body = prompt.rstrip("\n")[: -len(EVALUATION_HEADER)].rstrip("\n")
-            header = EVALUATION_HEADER + "\n"
-        env = jinja2.sandbox.ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
-        turn = env.from_string(self.template).render(
-            messages=[{"role": "user", "content": body}], add_generation_prompt=True,
-            bos_token=self._piece(self.llm.token_bos()), eos_token=self._piece(self.llm.token_eos()),
-        )
-        return turn + header
+        return render_chat(self.template, prompt, bos_token=self._piece(self.llm.token_bos()),
+                           eos_token=self._piece(self.llm.token_eos()))
 
     def _piece(self, token: int) -> str:
         return self.llm.detokenize([token], special=True).decode("utf-8", errors="replace")

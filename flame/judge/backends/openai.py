@@ -27,11 +27,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Sequence
 
 from flame.core.errors import require
-from flame.core.records import stable_hash
-from flame.core.template import EVALUATION_HEADER, template_hash
+from flame.core.template import EVALUATION_HEADER
 
 from .base import BackendError, GenerateRequest, ScoreRequest, TransientError, cut_at_stop
-from .hf import PREPARE_VERSION, split_whitespace
+from ..prompting import format_hash, split_whitespace
 
 TOP_LOGPROBS = 20
 MAX_SCORE_STEPS = 16  # tokens per scored continuation (labels are short)
@@ -52,8 +51,7 @@ class OpenAIBackend:
         self._next_slot = 0.0
         self._slot_lock = threading.Lock()
         self._method: str | None = None  # "top" or "none" once probed
-        fmt = stable_hash([template_hash(), PREPARE_VERSION, "chat" if chat else "completion"])
-        self.fingerprint = f"openai:{model}@{self.base_url}:fmt-{fmt}"
+        self.fingerprint = f"openai:{model}@{self.base_url}:fmt-{format_hash('chat' if chat else 'completion')}"
 
     def prepare(self, prompt: str) -> str:
         """Completions continue the FLAMe prompt as it is; the chat endpoint gets it as the user turn."""

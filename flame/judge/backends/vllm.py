@@ -14,11 +14,9 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from flame.core.errors import require
-from flame.core.records import stable_hash
-from flame.core.template import template_hash
 
+from ..prompting import chat_prepare, encode_context, format_hash, has_chat_template, split_whitespace
 from .base import BackendError, GenerateRequest, PromptTooLong, ScoreRequest, cut_at_stop
-from .hf import PREPARE_VERSION, split_whitespace, chat_prepare, encode_context
 
 
 class VLLMBackend:
@@ -28,12 +26,11 @@ class VLLMBackend:
         self.vllm = require("vllm", "vllm")
         self.llm = llm
         self.tokenizer = llm.get_tokenizer()
-        has_template = bool(getattr(self.tokenizer, "chat_template", None))
+        has_template = has_chat_template(self.tokenizer)
         self.chat = has_template if chat is None else chat
         if self.chat and not has_template:
             raise BackendError("chat=True but the tokenizer has no chat template")
-        fmt = stable_hash([template_hash(), PREPARE_VERSION, self.tokenizer.chat_template if self.chat else None])
-        self.fingerprint = f"vllm:{fingerprint}:{dtype}:fmt-{fmt}"
+        self.fingerprint = f"vllm:{fingerprint}:{dtype}:fmt-{format_hash(self.tokenizer.chat_template if self.chat else None)}"
         config = getattr(getattr(llm, "llm_engine", None), "model_config", None)
         self.max_length = getattr(config, "max_model_len", None)
 
