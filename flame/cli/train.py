@@ -17,24 +17,6 @@ app = typer.Typer(no_args_is_help=True, help="Train judges: FLAMe multitask SFT,
 OVERRIDES = typer.Argument(None, help="Config overrides, key=value (e.g. max_steps=100 lora=true).")
 
 
-def _run(cfg, resume: bool) -> None:
-    import sys
-
-    from flame.train.progress import LogLines, ProgressBar
-    from flame.train.sft import train
-
-    bar = ProgressBar()
-    callbacks = [bar] if sys.stdout.isatty() else [LogLines(cfg.log_every)]
-    try:
-        state = train(cfg, callbacks=callbacks, resume=resume)
-    finally:
-        bar.close()
-    if state.is_main_process:
-        last = next((h for h in reversed(state.history) if "loss" in h), {})
-        typer.echo(f"trained {state.step} steps, {state.tokens} tokens; last loss {last.get('loss', float('nan')):.4f}; "
-                   f"model: {Path(cfg.output_dir) / 'checkpoints' / f'step-{state.step:06d}' / 'model'}")
-
-
 @app.command()
 def sft(
     config: Path = typer.Option(..., "--config", help="A training config: a YAML file, or the name of a shipped one (`flame train configs`), e.g. flame-prefs-smollm2."),
@@ -43,10 +25,11 @@ def sft(
 ) -> None:
     """Multitask supervised fine-tuning on a mixture (FLAMe)."""
     from flame.train.config import TrainConfig
+    from flame.train.run import train_and_report
 
     with user_errors():
         cfg = TrainConfig.from_yaml(config, overrides or [])
-        _run(cfg, resume)
+        train_and_report(cfg, resume, log=typer.echo)
 
 
 @app.command()
@@ -74,11 +57,12 @@ def rm(
     """FLAMe-RM: continue a FLAMe checkpoint on the balanced pairwise mixture."""
     from flame.train.config import TrainConfig
     from flame.train.rm import rm_config
+    from flame.train.run import train_and_report
 
     with user_errors():
         base = TrainConfig.from_yaml(config) if config else None
         cfg = rm_config(init, mixture=mixture, steps=steps, batch=batch, base=base, overrides=overrides or [])
-        _run(cfg, resume)
+        train_and_report(cfg, resume, log=typer.echo)
 
 
 @app.command()
@@ -105,25 +89,12 @@ def tailpatch(
     overrides: list[str] | None = OVERRIDES,
 ) -> None:
     """Tail-patch each task from a checkpoint, rate it on RewardBench's categories, write `opt-rm` (FLAMe §6.1)."""
-    from flame.train.config import TrainConfig
-    from flame.train.tailpatch import Thresholds
-    from flame.train.tailpatch_eval import CategoryEvaluator
-    from flame.train.tailpatch_run import opt_rm_config, run_tailpatch, start_config
+    from flame.train import tailpatch_run
 
     from .output import print_table
 
-    with user_errors():
-        base = TrainConfig.from_yaml(config) if config else None
-        start = start_config(init, base=base, collection=collection, overrides=overrides or [])
-        names = [t.strip() for item in tasks or [] for t in item.split(",") if t.strip()]
-        evaluator = CategoryEvaluator(limit=eval_limit, seed=seed, data=data, chat=start.chat)
-        missing = evaluator.missing
-        for cat, why in missing.items():
-            typer.echo(f"category {cat} not available: {why}")
-        summary = run_tailpatch(init, out, start=start, tasks=names or None, steps=steps, batch=batch, evals=evals,
-                                evaluate=evaluator, eval_description=evaluator.describe(), missing=missing,
-                                thresholds=Thresholds(helpful=helpful, somewhat=somewhat, harmful=harmful),
-                                log=typer.echo)
+    def report(summary: tailpatch_run.TailPatchSummary) -> None:
+        """The table of final scores and ratings, the baseline and the mixture written."""
         cats = list(summary.base)
         rows = [[task, *(f"{summary.curves[task][c][-1]:.3f} ({r['ratings'][c]:+d})" if c in r["ratings"] else "-"
                          for c in cats),
@@ -132,15 +103,14 @@ def tailpatch(
         print_table("tail-patch: final score (rating) per category", ["task", *cats, "bundles", "weight"], rows)
         typer.echo("baseline: " + ", ".join(f"{c} {v:.3f}" for c, v in summary.base.items()))
         typer.echo(f"wrote {summary.mixture} ({len(summary.trained)} tasks tail-patched, {len(summary.skipped)} cached)")
-        if train_opt_rm:
-            _run(opt_rm_config(start, summary.mixture, out, steps=opt_steps, batch=opt_batch), resume)
 
-
-def _hardware() -> str:
-    import os
-    import platform
-
-    return f"{os.cpu_count()}-core {platform.machine()} CPU ({platform.system()}), no GPU"
+    with user_errors():
+        cfg = tailpatch_run.TailpatchConfig(
+            init=init, collection=collection, tasks=tasks or [], steps=steps, batch=batch, evals=evals,
+            eval_limit=eval_limit, data=data, seed=seed, out=out, helpful=helpful, somewhat=somewhat, harmful=harmful,
+            train_opt_rm=train_opt_rm, opt_steps=opt_steps, opt_batch=opt_batch, resume=resume, keep_runs=keep_runs,
+            config=config, overrides=overrides or [])
+        tailpatch_run.tailpatch(cfg, log=typer.echo, report=report)
 
 
 @app.command()
@@ -154,24 +124,8 @@ def card(
     summary: str = typer.Option("", "--summary", help="The card's opening paragraph (or @FILE)."),
 ) -> None:
     """Publish a checkpoint's LoRA adapter with a model card (data, steps, losses, results)."""
-    from flame.core.errors import DataError
-    from flame.data.mixture import load_mixture
-    from flame.evals.report import load_results
-    from flame.train.card import export_adapter, read_state, write_card
+    from flame.train.card import publish
 
     with user_errors():
-        runs = []
-        for item in compare or []:
-            label, sep, path = item.partition("=")
-            if not sep:
-                raise DataError(item, "--compare takes LABEL=results.json")
-            runs.append((label, load_results([Path(path)])[0][1]))
-        cfg = read_state(ckpt)["config"]
-        rates = None
-        if Path(cfg["collection"]).is_dir():
-            rates = load_mixture(cfg["mixture"]).resolve(cfg["collection"], "train").rates
-        text = Path(summary[1:]).read_text().strip() if summary.startswith("@") else summary
-        export_adapter(ckpt, out)
-        path = write_card(out, name=name, ckpt=ckpt, runs=runs, wall=wall, hardware=hardware or _hardware(),
-                          summary=text, rates=rates)
+        path = publish(ckpt, out, name=name, compare=compare or [], wall=wall, hardware=hardware, summary=summary)
         typer.echo(f"wrote {out}/adapter_model.safetensors and {path}")

@@ -6,20 +6,25 @@
 The card (README.md, Hugging Face model-card layout) states what a reader needs to trust or
 reproduce the judge: the data (collection, mixture, examples drawn per task), steps, tokens,
 losses, wall time, hardware, the training config, and benchmark results of the judge beside
-its untrained base, read from `flame eval run` results files, never typed in.
+its untrained base, read from `flame eval run` results files, never typed in. `publish` does
+all of `flame train card`: the adapter, then the card.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import platform
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from statistics import mean
 from typing import Any
 
-from flame.data.mixture import drawn_per_task
+from flame.core.errors import DataError
+from flame.data.mixture import drawn_per_task, load_mixture
 from flame.evals.compare import comparison, run_lines
+from flame.evals.report import load_results
 from flame.judge.models import JUDGE_FILE
 
 from .checkpoint import STATE_FILE
@@ -37,6 +42,36 @@ def read_state(ckpt: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"{ckpt} is not a flame checkpoint (no {STATE_FILE})")
     return json.loads(path.read_text())
+
+
+def _hardware() -> str:
+    """This machine in words, for a card's hardware line (e.g. "16-core x86_64 CPU (Linux), no GPU")."""
+    return f"{os.cpu_count()}-core {platform.machine()} CPU ({platform.system()}), no GPU"
+
+
+def publish(ckpt: str | Path, out: str | Path, *, name: str, compare: Sequence[str] = (), wall: str,
+            hardware: str | None = None, summary: str = "") -> Path:
+    """Export ckpt's LoRA adapter to out and write its model card there; the card's path.
+
+    compare: LABEL=results.json items (`flame eval run` results, base first; a bad item is a
+    DataError); summary: the card's opening paragraph, or @FILE to read it from a file;
+    hardware: where it trained, default this machine. The examples drawn per task are listed
+    when the checkpoint's collection is on this machine.
+    """
+    runs = []
+    for item in compare:
+        label, sep, path = item.partition("=")
+        if not sep:
+            raise DataError(item, "--compare takes LABEL=results.json")
+        runs.append((label, load_results([Path(path)])[0][1]))
+    cfg = read_state(ckpt)["config"]
+    rates = None
+    if Path(cfg["collection"]).is_dir():
+        rates = load_mixture(cfg["mixture"]).resolve(cfg["collection"], "train").rates
+    text = Path(summary[1:]).read_text().strip() if summary.startswith("@") else summary
+    export_adapter(ckpt, out)
+    return write_card(out, name=name, ckpt=ckpt, runs=runs, wall=wall, hardware=hardware or _hardware(),
+                      summary=text, rates=rates)
 
 
 def export_adapter(ckpt: str | Path, out: str | Path, base_model_id: str = BASE_MODEL_ID) -> Path:

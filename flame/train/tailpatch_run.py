@@ -17,6 +17,9 @@ OUT/tasks/TASK.json, and the baseline to OUT/baseline.json. A rerun with the sam
 skips what is there; a result whose hash differs (other init weights, steps, batch, sample,
 ...) is recomputed. A task interrupted mid-way is retrained from the start. Each task's
 training run (OUT/runs/TASK) is deleted once judged, unless keep_runs.
+
+`tailpatch(TailpatchConfig(...))` is the whole of `flame train tailpatch` but its table: the
+start config, the RewardBench evaluator, the run, and FLAMe-Opt-RM when asked.
 """
 
 from __future__ import annotations
@@ -37,6 +40,32 @@ from .tailpatch import Thresholds, opt_rm_weights, write_opt_rm
 
 Evaluate = Callable[[str], "dict[str, float]"]  # model spec -> {category: score}
 OPT_RM_STEPS, OPT_RM_BATCH = 5000, 8  # PAPER.md §6.1 step 7
+
+
+@dataclass
+class TailpatchConfig:
+    """What `flame train tailpatch` takes, with its defaults (the options' help says more)."""
+
+    init: Path  # a partially trained FLAMe checkpoint (or run directory)
+    collection: str | None = None  # the built collection; None: the checkpoint's
+    tasks: Sequence[str] = ()  # tasks to tail-patch, each item possibly comma-separated; empty: every training task
+    steps: int = 20  # fine-tuning steps per task
+    batch: int = 8  # examples per step
+    evals: int = 1  # evaluations per tail-patch, evenly spaced, the last at steps
+    eval_limit: int = 32  # benchmark items per category (a fixed, seeded sample)
+    data: str = "auto"  # RewardBench data: auto, mirror, official, or a file
+    seed: int = 0  # seed of the evaluation sample
+    out: Path = Path("runs/tailpatch")  # results (one JSON per task, resumable) and runs
+    helpful: float = 0.03  # rating thresholds (flame.train.tailpatch.Thresholds)
+    somewhat: float = 0.01
+    harmful: float = -0.03
+    train_opt_rm: bool = False  # then train FLAMe-Opt-RM from the base model on the opt-rm mixture
+    opt_steps: int = OPT_RM_STEPS
+    opt_batch: int = OPT_RM_BATCH
+    resume: bool = False  # continue an interrupted FLAMe-Opt-RM training run
+    keep_runs: bool = False  # keep each task's training checkpoints after judging
+    config: Path | None = None  # base config; None: the one the checkpoint was trained with
+    overrides: Sequence[str] = ()  # config overrides, key=value
 
 
 @dataclass
@@ -219,5 +248,35 @@ def run_tailpatch(init: str | Path, out: str | Path, *, start: TrainConfig, task
     return TailPatchSummary(base_scores, curves, weights, report, mixture, missing, skipped, trained)
 
 
-__all__ = ["TailPatchSummary", "model_spec", "opt_rm_config", "run_tailpatch", "start_config",
-           "task_config"]
+def tailpatch(cfg: TailpatchConfig, log: Callable[[str], None] = print,
+              report: Callable[[TailPatchSummary], None] | None = None) -> TailPatchSummary:
+    """Tail-patch cfg.init on RewardBench's categories and write the opt-rm mixture; then, with
+    cfg.train_opt_rm, train FLAMe-Opt-RM on it (progress as `flame train sft` shows it).
+
+    Categories the evaluator cannot score are logged; report(summary) is called once the
+    mixture is written, before FLAMe-Opt-RM trains (the CLI prints its table there).
+    """
+    from .run import train_and_report
+    from .tailpatch_eval import CategoryEvaluator
+
+    base = TrainConfig.from_yaml(cfg.config) if cfg.config else None
+    start = start_config(cfg.init, base=base, collection=cfg.collection, overrides=cfg.overrides)
+    names = [t.strip() for item in cfg.tasks for t in item.split(",") if t.strip()]
+    evaluator = CategoryEvaluator(limit=cfg.eval_limit, seed=cfg.seed, data=cfg.data, chat=start.chat)
+    missing = evaluator.missing
+    for cat, why in missing.items():
+        log(f"category {cat} not available: {why}")
+    summary = run_tailpatch(cfg.init, cfg.out, start=start, tasks=names or None, steps=cfg.steps, batch=cfg.batch,
+                            evals=cfg.evals, evaluate=evaluator, eval_description=evaluator.describe(),
+                            missing=missing, keep_runs=cfg.keep_runs, log=log,
+                            thresholds=Thresholds(helpful=cfg.helpful, somewhat=cfg.somewhat, harmful=cfg.harmful))
+    if report is not None:
+        report(summary)
+    if cfg.train_opt_rm:
+        train_and_report(opt_rm_config(start, summary.mixture, Path(cfg.out), steps=cfg.opt_steps,
+                                       batch=cfg.opt_batch), resume=cfg.resume, log=log)
+    return summary
+
+
+__all__ = ["TailPatchSummary", "TailpatchConfig", "model_spec", "opt_rm_config", "run_tailpatch", "start_config",
+           "tailpatch", "task_config"]

@@ -6,13 +6,16 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from flame.cli.train import app as train_app
+from flame.core.errors import DataError
 from flame.data.mixture import drawn_per_task, load_mixture
 from flame.evals.benchmarks import BENCHMARKS
 from flame.evals.runner import RunOptions, run
 from flame.testing import FakeBackend
+from flame.train.card import publish
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = REPO / "flame" / "configs" / "train" / "tiny.yaml"
@@ -74,3 +77,9 @@ def test_card_publishes_the_adapter_with_its_training_facts_and_results(tiny_mod
     refused = runner.invoke(train_app, ["card", str(tmp_path / "full" / "checkpoints" / "step-000001"), "--name", "x",
                                         "--out", str(tmp_path / "x"), "--wall-time", "1 s"])
     assert refused.exit_code == 1 and "holds no LoRA adapter" in refused.output
+
+
+def test_publish_refuses_a_compare_without_a_label(tmp_path):
+    with pytest.raises(DataError, match="--compare takes LABEL=results.json"):
+        publish(tmp_path / "ckpt", tmp_path / "out", name="x", compare=["results.json"], wall="1 s")
+    assert not (tmp_path / "out").exists()

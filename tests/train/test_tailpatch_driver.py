@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from flame.cli.train import app as train_app
 from flame.data.mixture import load_mixture
 from flame.train.config import TrainConfig
-from flame.train.tailpatch_run import run_tailpatch, start_config
+from flame.train.tailpatch_run import TailpatchConfig, run_tailpatch, start_config
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = REPO / "flame" / "configs" / "train" / "tiny.yaml"
@@ -130,7 +130,7 @@ def test_cli_tailpatch_judges_rewardbench_categories_and_trains_opt_rm(init_chec
     result = CliRunner().invoke(train_app, ["tailpatch", "--init", str(init_checkpoint), "--tasks",
                                             "hh_rlhf_harmlessness,wmt_mqm_pairwise", "--steps", "1", "--batch", "2",
                                             "--eval-limit", "1", "--data", "mirror", "--out", str(out), "--train",
-                                            "--opt-steps", "1", "--opt-batch", "2"])
+                                            "--opt-steps", "1", "--opt-batch", "2", "--keep-runs"])
     assert result.exit_code == 0, result.output
     assert "category Chat not available" in result.output and "category Math not available" in result.output
     base = json.loads((out / "baseline.json").read_text())["scores"]
@@ -139,7 +139,25 @@ def test_cli_tailpatch_judges_rewardbench_categories_and_trains_opt_rm(init_chec
     doc = json.loads((out / "tasks" / "wmt_mqm_pairwise.json").read_text())
     assert doc["steps"] == [1] and sorted(doc["curves"]) == ["Chat Hard", "Coding", "Safety"]
     assert "wrote" in result.output and "opt-rm.yaml" in result.output
+    assert (out / "runs" / "wmt_mqm_pairwise" / "checkpoints" / "step-000001").is_dir()  # --keep-runs
+    # the table comes before FLAMe-Opt-RM trains, whose line ends the output
+    assert result.output.index("opt-rm.yaml") < result.output.index("trained 1 steps")
     # Opt-RM: from the base model (no init) on the written mixture
     state = json.loads((out / "opt-rm" / "checkpoints" / "step-000001" / "trainer_state.json").read_text())
     assert state["config"]["init"] == "" and state["config"]["mixture"].endswith("opt-rm.yaml")
     assert set(state["mixture"]["tasks"]) == {"hh_rlhf_harmlessness", "wmt_mqm_pairwise"}
+
+
+def test_tailpatch_config_defaults_are_the_cli_defaults():
+    import dataclasses
+
+    import typer
+
+    command = typer.main.get_command(train_app).commands["tailpatch"]
+    cli = {p.name: p.default for p in command.params}
+    fields = {f.name: f.default for f in dataclasses.fields(TailpatchConfig)}
+    assert sorted(cli) == sorted(fields)
+    assert cli.pop("init") is None and fields.pop("init") is dataclasses.MISSING  # required
+    for name in ("tasks", "overrides"):  # none given: an empty list on the command line
+        assert cli.pop(name) is None and fields.pop(name) == ()
+    assert cli == fields
