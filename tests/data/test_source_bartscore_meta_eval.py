@@ -179,3 +179,79 @@ def test_broken_files_name_the_file(tmp_path, mirror, payload, reason):
     with pytest.raises(DataError) as err:
         list(SOURCE.items(files))
     assert rel in str(err.value) and reason in str(err.value)
+
+
+# ---------------------------------------------------------------- pairwise SummEval / Newsroom
+
+NEWSROOM = "SUM/Newsroom/data.json.gz"
+PAIRWISE_COUNTS = {  # task: (examples, summaries in no pair)
+    "summeval_pairwise_coherence": (5500, 2),
+    "summeval_pairwise_consistency": (2263, 233),
+    "summeval_pairwise_fluency": (2387, 239),
+    "summeval_pairwise_relevance": (4044, 82),
+    "newsroom_pairwise_coherence": (579, 15),
+    "newsroom_pairwise_fluency": (548, 35),
+    "newsroom_pairwise_informativeness": (648, 3),
+    "newsroom_pairwise_relevance": (568, 10),
+}
+
+
+def test_rating_pair_counts(read):
+    by_task, rejected = read
+    for task, (examples, unpaired) in PAIRWISE_COUNTS.items():
+        assert len(by_task[task]) == examples, task
+        dropped = [r for r in rejected if task in r.reason]
+        assert len(dropped) == unpaired, task
+        assert all("excluded by design" in r.reason and r.excluded for r in dropped), task
+        assert SOURCE.task(task).input_names == ("article", "response_a", "response_b")
+
+
+@pytest.mark.parametrize("rel, prefix", [(SUMMEVAL, "summeval_pairwise_"), (NEWSROOM, "newsroom_pairwise_")])
+def test_rating_pairs_prefer_the_summary_rated_a_point_higher(read, mirror, rel, prefix):
+    """Recomputed from the raw file: both summaries are of the pair's article, differ, and the
+    preferred one's mean rating (identical summaries of the article pooled) is >= 1 point higher."""
+    by_task, _ = read
+    raw = real(mirror, rel)
+
+    def rating(doc: str, summary: str, aspect: str) -> float:
+        values = [s["scores"][aspect] for s in raw[doc]["sys_summs"].values() if s["sys_summ"].strip() == summary]
+        assert values, (doc, summary[:40])
+        return sum(values) / len(values)
+
+    for task in (t for t in PAIRWISE_COUNTS if t.startswith(prefix)):
+        aspect = task[len(prefix):]
+        pairs = by_task[task]
+        per_article = Counter()
+        for ex in pairs:
+            better_row, worse_row = ex.provenance.row.split(" > ")
+            doc = better_row.split("/")[0]
+            assert worse_row.split("/")[0] == doc and ex.provenance.file == rel
+            assert ex.inputs["article"] == raw[doc]["src"].strip()
+            other = ex.inputs["response_b" if ex.targets["choice"] == "A" else "response_a"]
+            assert chosen(ex) != other
+            assert chosen(ex) == raw[doc]["sys_summs"][better_row.split("/", 1)[1]]["sys_summ"].strip()
+            assert rating(doc, chosen(ex), aspect) - rating(doc, other, aspect) >= 1.0 - 1e-9, ex.provenance
+            per_article[doc] += 1
+        assert max(per_article.values()) <= 60, task  # the per-article cap
+        assert len({e.uid for e in pairs}) == len(pairs), task
+        share_a = Counter(e.targets["choice"] for e in pairs)["A"] / len(pairs)
+        assert 0.4 <= share_a <= 0.6, (task, share_a)
+    if prefix.startswith("summeval"):  # 54 articles give more than 60 coherence pairs and are capped,
+        capped = Counter(e.provenance.row.split("/")[0] for e in by_task["summeval_pairwise_coherence"])
+        assert sum(n == 60 for n in capped.values()) == 54 + 4  # 4 give exactly 60
+
+
+def test_margin_pairs_cap_keeps_the_largest_differences():
+    from flame.core.records import Provenance
+    from flame.data.sources.bartscore_meta_eval import Rated, margin_pairs
+
+    outputs = [(Rated(Provenance("s", "f", str(n)), (), {}), f"text {n}", value)
+               for n, value in enumerate((1.0, 2.0, 4.0, 5.0))]
+    items = list(margin_pairs("t", {"article": "x"}, outputs, 1.0, lambda v: f"unpaired {v}", cap=2))
+    pairs = [i.provenance.row for i in items if not isinstance(i, Rejected)]
+    assert pairs == ["2 > 0", "3 > 0"]  # gaps 3 and 4; the next largest, 3 > 1, is also 3 but later
+    [dropped] = [i for i in items if isinstance(i, Rejected)]
+    assert dropped.provenance.row == "1" and dropped.excluded and "only the 2 largest" in dropped.reason
+    items = list(margin_pairs("t", {"article": "x"}, outputs[:2] + [(outputs[2][0], "text 2", 1.5)], 1.0,
+                              lambda v: f"unpaired {v}"))
+    assert [i.reason for i in items if isinstance(i, Rejected)] == ["unpaired 1.5"]

@@ -18,6 +18,10 @@ CHAT = "dialogue/topical_chat.json"
 USR = "usr_topicalchat_"
 
 
+def chosen(example):
+    return example.inputs["response_" + example.targets["choice"].lower()]
+
+
 def rows(examples, file, row):
     return [e for e in examples if e.provenance.file == file and e.provenance.row == row]
 
@@ -152,3 +156,54 @@ def test_broken_files_name_the_file(tmp_path, mirror, payload, reason):
     with pytest.raises(DataError) as err:
         list(SOURCE.items(broken_mirror(tmp_path, mirror, rel, payload)))
     assert rel in str(err.value) and reason in str(err.value)
+
+
+# ---------------------------------------------------------------- pairwise USR
+
+PAIRWISE_COUNTS = {  # task: (examples, responses in no pair), aspect key in the raw scores
+    USR + "pairwise_natural": (346, 58, "naturalness"),
+    USR + "pairwise_maintains_context": (333, 63, "coherence"),
+    USR + "pairwise_interesting": (372, 27, "engagingness"),
+    USR + "pairwise_overall_quality": (604, 0, "overall"),
+}
+
+
+def test_usr_pair_counts(read):
+    by_task, rejected = read
+    for task, (examples, unpaired, _) in PAIRWISE_COUNTS.items():
+        assert len(by_task[task]) == examples, task
+        dropped = [r for r in rejected if task in r.reason]
+        assert len(dropped) == unpaired and all(r.excluded for r in dropped), task
+    inputs = {t.name: t.input_names for t in SOURCE.tasks}
+    assert inputs[USR + "pairwise_overall_quality"] == ("dialogue_history", "fact", "response_a", "response_b")
+    assert inputs[USR + "pairwise_natural"] == ("dialogue_history", "response_a", "response_b")
+    assert USR + "pairwise_understandable" not in inputs and USR + "pairwise_uses_knowledge" not in inputs
+
+
+def test_usr_pairs_prefer_the_response_rated_a_point_higher(read, mirror):
+    """Recomputed from the raw file: both responses answer the same dialogue (history and fact),
+    differ, and the preferred one's mean rating (identical responses pooled) is >= 1 point higher."""
+    by_task, _ = read
+    raw = real(mirror, CHAT)
+
+    def rating(row: dict, response: str, aspect: str) -> float:
+        values = [r["scores"][aspect] for r in raw if r["source"] == row["source"]
+                  and r["context"] == row["context"] and r["system_output"].strip() == response]
+        return sum(values) / len(values)
+
+    for task, (_, _, aspect) in PAIRWISE_COUNTS.items():
+        pairs = by_task[task]
+        for ex in pairs:
+            better, worse = (raw[int(r)] for r in ex.provenance.row.split(" > "))
+            assert (better["source"], better["context"]) == (worse["source"], worse["context"])
+            history = "\n".join(t.strip() for t in better["source"].split("\n") if t.strip())
+            assert ex.inputs["dialogue_history"] == history
+            if "fact" in ex.inputs:
+                assert ex.inputs["fact"] == better["context"].strip() or better["context"].strip() == "_nofact"
+            other = ex.inputs["response_b" if ex.targets["choice"] == "A" else "response_a"]
+            assert chosen(ex) == better["system_output"].strip() and other == worse["system_output"].strip()
+            assert chosen(ex) != other
+            assert rating(better, chosen(ex), aspect) - rating(better, other, aspect) >= 1.0 - 1e-9
+        assert len({e.uid for e in pairs}) == len(pairs), task
+        share_a = Counter(e.targets["choice"] for e in pairs)["A"] / len(pairs)
+        assert 0.4 <= share_a <= 0.6, (task, share_a)

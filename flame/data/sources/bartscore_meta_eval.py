@@ -16,6 +16,16 @@ Tasks and counts (SOURCE.md counts confirmed on the mirror files):
   (1-5) of coherence, fluency, informativeness and relevance: four tasks `newsroom_*`; one identical
   summary pair is pooled, so 419 examples each. Newsroom's "relevance" asks whether the summary's
   details are consistent with the article, so that task is filed under factuality.
+- Pairwise SummEval and Newsroom, `summeval_pairwise_*` and `newsroom_pairwise_*` (the same four
+  aspects each), derived from the same ratings by `margin_pairs`: two different summaries of the
+  same article whose (pooled) mean rating differs by at least 1.0 point, the higher-rated one
+  preferred; an article with more than 60 such pairs for an aspect keeps the 60 with the largest
+  rating differences (SummEval coherence: 54 articles, 6,065 -> 5,500 pairs; relevance: 18,
+  4,232 -> 4,044; fluency: 2, 2,415 -> 2,387; consistency: 1, 2,264 -> 2,263; no Newsroom article
+  has more than 16 pairs). Examples (summaries in no pair, rejected by design, per task):
+  SummEval coherence 5,500 (2), consistency 2,263 (233), fluency 2,387 (239), relevance 4,044
+  (82); Newsroom coherence 579 (15), fluency 548 (35), informativeness 648 (3), relevance 568 (10).
+  No summary loses all its pairs to the cap.
 - REALSumm (Bhandari et al. 2020): 100 articles x 24 systems with LitePyramid recall (share of the
   reference summary's content units that crowd workers found in the summary). The per-summary
   recall is noisy (identical summaries of one article were scored as far apart as 0.14 and 0.86),
@@ -56,7 +66,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from flame.core.errors import DataError
 from flame.core.records import (
@@ -153,6 +163,36 @@ def likert_examples(items: Iterable[Rated | Rejected], tasks: Mapping[str, TaskS
             inputs = {k: v for k, v in item.inputs if k in task.input_names}
             label = str(round_half_up(item.scores[aspect]))
             yield Example(task.name, inputs, {task.primary_output.name: label}, item.provenance)
+
+
+def margin_pairs(task: str, context: Mapping[str, str], outputs: Sequence[tuple[Rated, str, float]],
+                 margin: float, unpaired: Callable[[float], str], *, cap: int | None = None) -> Iterator[Item]:
+    """Pairwise examples from the rated outputs of one context, given as (item, candidate text,
+    score) with distinct texts: every two outputs whose scores differ by `margin` or more, the
+    higher score preferred (A/B placed by `pairwise_example`), provenance row "better > worse".
+    With `cap`, a context with more pairs keeps the `cap` with the largest score differences
+    (earlier pairs first among equal ones), in their original order. Each output in no kept pair
+    is a Rejected excluded by design, its reason `unpaired(score)` (or the cap's)."""
+    pairs = [(i, j) for i, j in combinations(range(len(outputs)), 2)
+             if abs(outputs[i][2] - outputs[j][2]) >= margin - 1e-9]
+    candidates = {k for pair in pairs for k in pair}
+    if cap is not None and len(pairs) > cap:
+        by_gap = sorted(range(len(pairs)), key=lambda n: -abs(outputs[pairs[n][0]][2] - outputs[pairs[n][1]][2]))
+        pairs = [pairs[n] for n in sorted(by_gap[:cap])]
+    paired: set[int] = set()
+    for i, j in pairs:
+        paired.update((i, j))
+        (better, better_text, _), (worse, worse_text, _) = sorted((outputs[i], outputs[j]), key=lambda o: -o[2])
+        prov = Provenance(better.provenance.source, better.provenance.file,
+                          f"{better.provenance.row} > {worse.provenance.row}")
+        yield pairwise_example(task, prov, dict(context), better_text, worse_text)
+    for k, (item, _, value) in enumerate(outputs):
+        if k in paired:
+            continue
+        reason = (unpaired(value) if k not in candidates else
+                  f"its pairs were among the smallest rating differences of a context with more than "
+                  f"{cap} pairs, of which only the {cap} largest are kept (excluded by design from {task})")
+        yield Rejected(item.provenance, reason, excluded=True)
 
 
 def text(record: Any, field: str, where: tuple[str, int | str]) -> str:
@@ -279,6 +319,95 @@ NEWSROOM = {
     for aspect, (title, criterion, capability) in NEWSROOM_ASPECTS.items()
 }
 
+RATING_MARGIN = 1.0  # points of mean rating between the two summaries of a pair
+PAIRS_PER_ARTICLE = 60  # at most this many pairs per article and aspect
+
+
+def _pair_notes(raters: str) -> str:
+    return (f"Derived from the pointwise ratings: pairs of two different summaries of the same article "
+            f"whose mean of {raters} ratings (1-5; identical summaries pooled as in the pointwise task) "
+            f"differs by at least {RATING_MARGIN:g} point; the higher-rated summary is preferred. An "
+            f"article with more than {PAIRS_PER_ARTICLE} such pairs keeps the {PAIRS_PER_ARTICLE} with "
+            "the largest rating differences, so that no article dominates. Summaries in no pair are "
+            "reported as rejected (excluded by design).")
+
+
+SUMMEVAL_PAIR_INTRO = (
+    "Two automatic summarization systems summarized the same CNN/DailyMail news article (SummEval, "
+    "Fabbri et al. 2021). Three expert annotators rated each summary on its own on a 1-5 scale; "
+    f"the summary with the clearly higher mean rating (by at least {RATING_MARGIN:g} point) is preferred. ")
+SUMMEVAL_PAIR_ASPECTS = {
+    "coherence": (
+        "Which summary is more coherent?",
+        "Choose the more coherent summary. Coherence is the collective quality of all its sentences: "
+        "a coherent summary is well-structured and well-organized and builds from sentence to "
+        "sentence into a coherent body of information about a topic, rather than a heap of related "
+        "facts. Prefer the summary with fewer disconnected or badly ordered sentences, abrupt topic "
+        "shifts and dangling references."),
+    "consistency": (
+        "Which summary is more factually consistent with the article?",
+        "Choose the summary that is more factually consistent with the article: a factually "
+        "consistent summary contains only statements that are entailed by the article. Prefer the "
+        "summary with fewer hallucinated or distorted facts: names, numbers, dates, places, quotes or "
+        "relations that the article does not state or that contradict it. Do not prefer a summary "
+        "for being longer, more informative or better written."),
+    "fluency": (
+        "Which summary has the more fluent sentences?",
+        "Choose the more fluent summary. Fluency is the quality of the individual sentences: prefer "
+        "the summary with fewer formatting problems, capitalization errors and ungrammatical "
+        "constructions (fragments, missing components, repeated words) that make the text hard to "
+        "read. Judge the sentences, not the content or the organisation of the summary. " + TOKENIZED),
+    "relevance": (
+        "Which summary better selects the important content of the article?",
+        "Choose the summary that better selects the important content of the article: it should "
+        "include the article's most important information and nothing superfluous. Prefer the "
+        "summary that misses fewer key points and spends fewer words on repetition or minor details."),
+}
+SUMMEVAL_PAIRWISE = {
+    aspect: pairwise_task(
+        f"summeval_pairwise_{aspect}", title=title, description=SUMMEVAL_PAIR_INTRO + criterion,
+        context=(ARTICLE,), capability=SUMMEVAL_ASPECTS[aspect][2], source=NAME, license=LICENSE,
+        candidate="summary", notes=_pair_notes("3 expert"),
+    )
+    for aspect, (title, criterion) in SUMMEVAL_PAIR_ASPECTS.items()
+}
+
+NEWSROOM_PAIR_INTRO = (
+    "Two automatic systems, extractive or abstractive, summarized the same news article from one of "
+    "the 38 publishers in the Newsroom corpus (Grusky et al. 2018). Three crowd workers rated each "
+    "summary on its own on a 1-5 scale; the summary with the clearly higher mean rating (by at least "
+    f"{RATING_MARGIN:g} point) is preferred. ")
+NEWSROOM_PAIR_ASPECTS = {
+    "coherence": (
+        "Which summary's phrases and sentences fit together better?",
+        "Choose the more coherent summary: the one whose phrases and sentences better fit together "
+        "and make sense collectively. A summary of unrelated or truncated fragments is incoherent "
+        "even if each fragment is grammatical."),
+    "fluency": (
+        "Which summary has the better-written sentences?",
+        "Choose the more fluent summary: the one whose individual sentences are better written and "
+        "more grammatical. Judge the sentences themselves, not whether they capture the article. "
+        + TOKENIZED),
+    "informativeness": (
+        "Which summary better captures the key points of the article?",
+        "Choose the more informative summary: the one that better captures the key points of the "
+        "article. A summary that describes side details or boilerplate instead of the main news is "
+        "uninformative."),
+    "relevance": (
+        "Which summary's details are more consistent with the article?",
+        "Choose the summary whose details are more consistent with the details in the article "
+        "(Newsroom's 'relevance'). Prefer the summary with fewer details that the article does not "
+        "contain or that it contradicts, and with less text unrelated to the article."),
+}
+NEWSROOM_PAIRWISE = {
+    aspect: pairwise_task(
+        f"newsroom_pairwise_{aspect}", title=title, description=NEWSROOM_PAIR_INTRO + criterion,
+        context=(ARTICLE,), capability=NEWSROOM_ASPECTS[aspect][2], source=NAME, license=LICENSE,
+        candidate="summary", notes=_pair_notes("3 crowd"),
+    )
+    for aspect, (title, criterion) in NEWSROOM_PAIR_ASPECTS.items()
+}
+
 REALSUMM_MARGIN = 0.5
 REALSUMM = pairwise_task(
     "realsumm_content_coverage",
@@ -399,7 +528,8 @@ WMT = pairwise_task(
            "released in both orders rejected."),
 )
 
-TASKS = (*SUMMEVAL.values(), *NEWSROOM.values(), REALSUMM, RANK19,
+TASKS = (*SUMMEVAL.values(), *NEWSROOM.values(), *SUMMEVAL_PAIRWISE.values(), *NEWSROOM_PAIRWISE.values(),
+         REALSUMM, RANK19,
          *(t for tasks in D2T.values() for t in tasks.values()), WMT)
 
 # ---------------------------------------------------------------- readers
@@ -431,6 +561,24 @@ def _rated_summaries(files: SourceFiles, rel: str, aspects: Iterable[str]) -> It
     return pool((item for _, _, item in _summaries(files, rel, parse)), "article and summary")
 
 
+def _summary_pairs(items: Iterable[Rated | Rejected], tasks: Mapping[str, TaskSpec]) -> Iterator[Item]:
+    """For each aspect -> pairwise task, `margin_pairs` of each article's (pooled) summaries;
+    the Rejected items are skipped (the pointwise tasks report them)."""
+    by_article: dict[str, list[Rated]] = defaultdict(list)
+    for item in items:
+        if isinstance(item, Rated):
+            by_article[dict(item.inputs)["article"]].append(item)
+    for aspect, task in tasks.items():
+        def unpaired(value: float, task: TaskSpec = task, aspect: str = aspect) -> str:
+            return (f"no other summary of this article differs from its mean {aspect} rating {value:.2f} by "
+                    f"{RATING_MARGIN:g} or more (excluded by design from {task.name})")
+
+        for article, rated in by_article.items():
+            outputs = [(r, dict(r.inputs)["summary"], r.scores[aspect]) for r in rated]
+            yield from margin_pairs(task.name, {"article": article}, outputs, RATING_MARGIN, unpaired,
+                                    cap=PAIRS_PER_ARTICLE)
+
+
 def _realsumm(files: SourceFiles, rel: str) -> Iterator[Item]:
     def parse(src: str, record: Any, prov: Provenance) -> Rated:
         where = (rel, prov.row)
@@ -459,7 +607,7 @@ def _realsumm_pairs(reference: str, items: list[Rated]) -> Iterator[Item]:
     by_text: dict[str, list[Rated]] = defaultdict(list)
     for item in items:
         by_text[item.inputs[0][1]].append(item)
-    summaries: list[tuple[Rated, float]] = []
+    summaries: list[tuple[Rated, str, float]] = []
     for copies in by_text.values():
         recalls = [c.scores["recall"] for c in copies]
         first = copies[0].provenance.row
@@ -470,20 +618,11 @@ def _realsumm_pairs(reference: str, items: list[Rated]) -> Iterator[Item]:
             continue
         for c in copies[1:]:
             yield Rejected(c.provenance, f"same summary as row {first}; its recall is averaged into that row")
-        summaries.append((copies[0], sum(recalls) / len(recalls)))
-    paired: set[int] = set()
-    for (i, (a, ra)), (j, (b, rb)) in combinations(enumerate(summaries), 2):
-        if abs(ra - rb) < REALSUMM_MARGIN - 1e-9:
-            continue
-        paired.update((i, j))
-        (better, _), (worse, _) = ((a, ra), (b, rb)) if ra > rb else ((b, rb), (a, ra))
-        prov = Provenance(NAME, better.provenance.file, f"{better.provenance.row} > {worse.provenance.row}")
-        yield pairwise_example(REALSUMM.name, prov, {"reference_summary": reference},
-                               better.inputs[0][1], worse.inputs[0][1])
-    for i, (item, recall) in enumerate(summaries):
-        if i not in paired:
-            yield Rejected(item.provenance, f"no other summary of this article differs from its recall "
-                                            f"{recall:.2f} by {REALSUMM_MARGIN} or more (excluded by design)")
+        summaries.append((copies[0], copies[0].inputs[0][1], sum(recalls) / len(recalls)))
+    yield from margin_pairs(
+        REALSUMM.name, {"reference_summary": reference}, summaries, REALSUMM_MARGIN,
+        lambda recall: (f"no other summary of this article differs from its recall "
+                        f"{recall:.2f} by {REALSUMM_MARGIN} or more (excluded by design)"))
 
 
 def _rank19(files: SourceFiles, rel: str) -> Iterator[Item]:
@@ -561,8 +700,11 @@ def _wmt(files: SourceFiles, pair: str) -> Iterator[Item]:
 
 def read(files: SourceFiles) -> Iterator[Item]:
     """Every example of the BARTScore tasks, and a Rejected for each row that is not one."""
-    yield from likert_examples(_rated_summaries(files, "SUM/SummEval/data.json.gz", SUMMEVAL), SUMMEVAL)
-    yield from likert_examples(_rated_summaries(files, "SUM/Newsroom/data.json.gz", NEWSROOM), NEWSROOM)
+    for rel, pointwise, pairwise in (("SUM/SummEval/data.json.gz", SUMMEVAL, SUMMEVAL_PAIRWISE),
+                                     ("SUM/Newsroom/data.json.gz", NEWSROOM, NEWSROOM_PAIRWISE)):
+        rated = list(_rated_summaries(files, rel, pointwise))
+        yield from likert_examples(rated, pointwise)
+        yield from _summary_pairs(rated, pairwise)
     yield from _realsumm(files, "SUM/REALSumm/data.json.gz")
     yield from _rank19(files, "SUM/Rank19/data.json.gz")
     for dataset in D2T_DATASETS:
@@ -605,6 +747,14 @@ SOURCE = Source(
     expected={
         **{t.name: 1546 for t in SUMMEVAL.values()},
         **{t.name: 419 for t in NEWSROOM.values()},
+        SUMMEVAL_PAIRWISE["coherence"].name: 5500,
+        SUMMEVAL_PAIRWISE["consistency"].name: 2263,
+        SUMMEVAL_PAIRWISE["fluency"].name: 2387,
+        SUMMEVAL_PAIRWISE["relevance"].name: 4044,
+        NEWSROOM_PAIRWISE["coherence"].name: 579,
+        NEWSROOM_PAIRWISE["fluency"].name: 548,
+        NEWSROOM_PAIRWISE["informativeness"].name: 648,
+        NEWSROOM_PAIRWISE["relevance"].name: 568,
         REALSUMM.name: 1873,
         RANK19.name: 370,
         **{t.name: 389 for t in D2T["bagel"].values()},
@@ -613,6 +763,7 @@ SOURCE = Source(
         WMT.name: 49470,
     },
     notes=("QAGS-CNN/XSum are registered by unieval_meta_eval (same judgments). Pointwise targets "
-           "are mean ratings rounded half up; identical outputs are pooled."),
+           "are mean ratings rounded half up; identical outputs are pooled. SummEval and Newsroom "
+           "pairwise tasks pair summaries of one article whose mean ratings differ by 1 point or more."),
     table7=("SummEval", "QAGS"),
 )
