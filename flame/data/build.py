@@ -12,8 +12,10 @@ How the build stays streaming, exact and resumable:
 - Each source is written under DIR/.build/partial/<source>/; when it is complete its
   <split>/<task> folders are renamed into place and DIR/.build/done/<source>.json records
   its counts. A killed build redoes only the sources without that marker.
-- Exact duplicates (equal `Example.content_hash`) are dropped, keeping the first in
-  (source name, reader) order. On resume the set of kept hashes is rebuilt from the
+- Exact duplicates (equal `Example.content_hash`: the same inputs and targets) are dropped,
+  keeping the first in (source name, reader) order: the same judgment twice in one task, or
+  filed by two sources. One source's tasks that ask different questions of the same inputs (a
+  pair of summaries judged once for coherence and once for fluency) each keep theirs. On resume the set of kept hashes is rebuilt from the
   finished shards themselves, so a resumed build writes what an uninterrupted one would.
 - Every output file is written to a temp file and renamed; nothing carries a timestamp,
   so the same build gives byte-identical files.
@@ -104,7 +106,7 @@ def build_collection(out: Path, sources: Sequence[str | Source] | None = None, p
     state = _prepare(out, plan)
     tasks = [t for s in chosen for t in _built_tasks(s)]
     task_ids = {t.name: i for i, t in enumerate(tasks)}
-    kept: dict[int, int] = {}  # content hash (64 bit) -> index of the task that kept it
+    kept: dict[int, list[int]] = {}  # content hash (64 bit) -> indices of the tasks that kept it
     markers: list[dict[str, Any]] = []
     resumed: list[str] = []
     for source in chosen:
@@ -268,7 +270,7 @@ class _Shards:
 
 
 def _build_source(out: Path, state: Path, source: Source, files: Any, task_ids: dict[str, int],
-                  tasks: list[TaskSpec], kept: dict[int, int], shard_rows: int,
+                  tasks: list[TaskSpec], kept: dict[int, list[int]], shard_rows: int,
                   progress: Progress | None) -> None:
     """Stream one source into DIR/.build/partial/<source>, then move it into place and mark it done."""
     partial = state / "partial" / source.name
@@ -305,7 +307,8 @@ def _build_source(out: Path, state: Path, source: Source, files: Any, task_ids: 
             inputs, targets = _dumps(item.inputs), _dumps(item.targets)
             key = _content_key(inputs, targets)
             p = item.provenance
-            first = kept.get(key)
+            first = next((i for i in kept.get(key, ()) if tasks[i].name == task.name or tasks[i].source != task.source),
+                         None)
             if first is not None:
                 kept_task = tasks[first].name
                 duplicates.write(_dumps({
@@ -317,7 +320,7 @@ def _build_source(out: Path, state: Path, source: Source, files: Any, task_ids: 
                 }) + "\n")
                 dup_pairs[(item.task, kept_task)] += 1
             else:
-                kept[key] = task_ids[task.name]
+                kept.setdefault(key, []).append(task_ids[task.name])
                 prompt = render(task, item)
                 split = split_of(item.uid)
                 shards[(split, task.name)].add((item.uid, item.task, p.source, p.file, str(p.row), inputs, targets,
@@ -372,7 +375,7 @@ def _shard_paths(out: Path, task: str) -> Iterator[Path]:
         yield from sorted((out / split / task).glob("part-*.parquet"))
 
 
-def _remember_kept(out: Path, source: Source, task_ids: dict[str, int], kept: dict[int, int]) -> None:
+def _remember_kept(out: Path, source: Source, task_ids: dict[str, int], kept: dict[int, list[int]]) -> None:
     """Rebuild the dedup state of a finished source from its shards on disk."""
     for t in _built_tasks(source):
         tid = task_ids[t.name]
@@ -380,7 +383,7 @@ def _remember_kept(out: Path, source: Source, task_ids: dict[str, int], kept: di
             for batch in pq.ParquetFile(path).iter_batches(columns=["inputs", "targets"]):
                 inputs, targets = batch.column(0).to_pylist(), batch.column(1).to_pylist()
                 for i, tg in zip(inputs, targets):
-                    kept[_content_key(i, tg)] = tid
+                    kept.setdefault(_content_key(i, tg), []).append(tid)
 
 
 # ---------------------------------------------------------------- the collection's own files

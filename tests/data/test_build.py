@@ -50,13 +50,17 @@ def _mirrored_train_sources(mirror: Path) -> list[str]:
 
 
 def _synthetic_source(crash_after: int | None = None) -> Source:
-    """200 ratings, one repeated rating, one bad label, one copy of hh_rlhf's first example, eval rows."""
+    """200 ratings, one repeated rating, one bad label, one copy of hh_rlhf's first example, one
+    rating asked again by another task of this source (a different question: not a duplicate), eval rows."""
     pairs = pairwise_task(f"{SYNTH}_pairwise", title="Which reply is better?", description="Synthetic. " * 10,
                           context=(InputField("conversation"),), capability=Capability.GENERAL, source=SYNTH,
                           license="CC-BY-NC-4.0")
     rating = TaskSpec(f"{SYNTH}_rating", TaskType.POINTWISE, Capability.FACTUALITY, "How faithful is the text?",
                       "Synthetic. " * 10, (InputField("text"),),
                       (OutputField("score", LabelSpace.likert(1, 5)),), SYNTH, "CC-BY-NC-4.0")
+    again = TaskSpec(f"{SYNTH}_rating_fluency", TaskType.POINTWISE, Capability.GENERAL, "How fluent is the text?",
+                     "Synthetic. " * 10, (InputField("text"),),
+                     (OutputField("score", LabelSpace.likert(1, 5)),), SYNTH, "CC-BY-NC-4.0")
     held_out = TaskSpec(f"{SYNTH}_eval", TaskType.CLASSIFICATION, Capability.SAFETY, "Is it safe?",
                         "Synthetic. " * 10, (InputField("text"),),
                         (OutputField("answer", LabelSpace.classes("Yes", "No")),), SYNTH, "CC-BY-NC-4.0",
@@ -75,12 +79,13 @@ def _synthetic_source(crash_after: int | None = None) -> Source:
                 yield Example(rating.name, {"text": "an unrated claim"}, {"score": "9"}, prov)
             else:
                 yield Example(rating.name, {"text": f"claim number {i}"}, {"score": str(i % 5 + 1)}, prov)
+        yield Example(again.name, {"text": "claim number 5"}, {"score": str(5 % 5 + 1)}, Provenance(SYNTH, "fluency.jsonl", 0))
         for i in range(5):
             yield Example(held_out.name, {"text": f"held-out {i}"}, {"answer": "Yes"}, Provenance(SYNTH, "eval.jsonl", i))
 
     return Source(name=SYNTH, title="Synthetic judgments", license="CC-BY-NC-4.0", role=Role.TRAIN,
-                  homepage="https://example.org/synthetic", citation="none", tasks=(pairs, rating, held_out),
-                  reader=read, expected={pairs.name: 1, rating.name: 201, held_out.name: 5})
+                  homepage="https://example.org/synthetic", citation="none", tasks=(pairs, rating, again, held_out),
+                  reader=read, expected={pairs.name: 1, rating.name: 201, again.name: 1, held_out.name: 5})
 
 
 def _rows(out: Path, split: str, task: str) -> list[dict]:
@@ -177,6 +182,8 @@ def test_duplicates_are_removed_and_reported_with_both_provenances(synthetic_bui
     written = {r["uid"] for split in ("train", "validation", "test") for t in (f"{SYNTH}_pairwise", f"{SYNTH}_rating")
                for r in _rows(out, split, t)}
     assert across["dropped"]["uid"] not in written and len(written) == 200  # 201 ratings less the repeat
+    asked_again = [r for split in ("train", "validation", "test") for r in _rows(out, split, f"{SYNTH}_rating_fluency")]
+    assert [r["inputs"] for r in asked_again] == ['{"text":"claim number 5"}']  # another question: kept
     card = (out / "DATACARD.md").read_text()
     assert f"| {SYNTH} | {SYNTH}_pairwise | hh_rlhf_harmlessness | 1 |" in card
 
@@ -255,7 +262,7 @@ def test_out_holding_another_build_or_broken_sources_fail_clearly(tmp_path, synt
 
 def test_a_source_without_train_tasks_is_refused(tmp_path):
     held_out = _synthetic_source()
-    only_eval = dataclasses.replace(held_out, tasks=held_out.tasks[2:])
+    only_eval = dataclasses.replace(held_out, tasks=held_out.tasks[-1:])
     with pytest.raises(FlameError, match="no train tasks"):
         build_collection(tmp_path / "x", sources=[only_eval])
 
