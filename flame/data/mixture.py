@@ -199,12 +199,14 @@ class _NamedMixture:
 FLAME = _NamedMixture("flame")
 FLAME_RM = _NamedMixture("flame-rm")
 FLAME_PREFS = _NamedMixture("flame-prefs")
+FLAME_PAIRS = _NamedMixture("flame-pairs")
 OPT_RM = _NamedMixture("opt-rm", written_by="flame train tailpatch")
 
 MIXTURES: Registry[_NamedMixture] = Registry("mixture", {
     "flame": "flame.data.mixture:FLAME",
     "flame-rm": "flame.data.mixture:FLAME_RM",
     "flame-prefs": "flame.data.mixture:FLAME_PREFS",
+    "flame-pairs": "flame.data.mixture:FLAME_PAIRS",
     "opt-rm": "flame.data.mixture:OPT_RM",
 })
 

@@ -161,3 +161,16 @@ def test_mix_show_prints_rates_and_expected_examples(collection):
 
     missing = runner.invoke(mix_app, ["show", "opt-rm", "--collection", str(collection)])
     assert missing.exit_code == 1 and "tailpatch" in missing.output
+
+
+def test_every_shipped_mixture_names_only_training_tasks_that_a_source_declares():
+    from flame.core.records import Role
+    from flame.data.sources import SOURCES
+
+    declared = {t.name for name in SOURCES.names() for t in SOURCES.get(name).tasks if t.role in (Role.TRAIN, Role.BOTH)}
+    for name in MIXTURES.names():
+        if name == "opt-rm":  # written by tail-patch, not shipped
+            continue
+        spec = load_mixture(name)
+        named = set(spec.tasks or ()) | set(spec.weights)
+        assert named <= declared, f"{name}: {sorted(named - declared)}"

@@ -81,7 +81,7 @@ def test_config_yaml_overrides_and_errors(tmp_path):
 def test_a_shipped_config_is_named_and_a_file_of_that_name_comes_first(tmp_path, monkeypatch):
     assert TrainConfig.from_yaml("flame-smollm2") == TrainConfig.from_yaml(REPO / "flame/configs/train/flame-smollm2.yaml")
     with pytest.raises(ConfigError, match="no config shipped with flame is named 'flame-smollm3' "
-                                          r"\(shipped: flame-prefs-smollm2, flame-smollm2, tiny\)"):
+                                          r"\(shipped: flame-pairs-smollm2, flame-prefs-smollm2, flame-smollm2, tiny\)"):
         TrainConfig.from_yaml("flame-smollm3")
     monkeypatch.chdir(tmp_path)
     (tmp_path / "tiny").write_text("max_steps: 7\n")  # a user's file named like a shipped config
