@@ -62,8 +62,14 @@ def test_the_draw_is_ten_distinct_samples_fixed_per_problem():
 
 def test_pools_from_real_samples_and_sandboxed_tests(mirror, monkeypatch):
     monkeypatch.setenv("FLAME_MIRROR", str(mirror))
-    ps = cr.pools(only=["HumanEval/0", "HumanEval/2"])
+    from flame.evals.sandbox import choose_isolation
+
+    ps, isolation = cr.executed_pools(only=["HumanEval/0", "HumanEval/2"])
     assert [p.task_id for p in ps] == ["HumanEval/0", "HumanEval/2"]
+    real = choose_isolation("auto")
+    assert isolation == {real: 20}  # every program ran under the one real isolation chosen
+    assert cr.isolation_note(isolation) == f"candidate programs executed in the sandbox under: {real} 20"
+    assert cr.isolation_note({"": 3}).endswith("not recorded (cached before flame recorded it) 3")
     for p in ps:
         assert [i for i, _, _ in p.candidates] == cr.draw(p.task_id)
         assert "Examples" in p.problem or ">>>" in p.problem  # the judge sees HumanEval's own prompt

@@ -131,6 +131,13 @@ def draw(task_id: str, n_samples: int = 100, k: int = POOL_SIZE, seed: int = DRA
 def pools(only: Sequence[str] | None = None, workers: int | None = None) -> list[Pool]:
     """The drawn pools (all 164, or the problems in `only`) with execution verdicts (run in
     the sandbox where not cached)."""
+    return executed_pools(only, workers)[0]
+
+
+def executed_pools(only: Sequence[str] | None = None,
+                   workers: int | None = None) -> tuple[list[Pool], dict[str, int]]:
+    """`pools`, and how many of their programs ran under each sandbox isolation
+    (code_exec.isolations: "" for verdicts cached before the isolation was recorded)."""
     from flame.data.files import SourceFiles
     from flame.data.sources import human_eval
 
@@ -154,7 +161,14 @@ def pools(only: Sequence[str] | None = None, workers: int | None = None) -> list
         if missing:
             raise FlameError(f"{t}: the sandbox could not run samples {missing}; rerun to retry")
         out.append(Pool(t, problems[t], tuple((c.index, c.program, verdicts[(t, c.index)].passed) for c in cs)))
-    return out
+    used = {(t, c.index): verdicts[(t, c.index)] for t, cs in chosen.items() for c in cs}
+    return out, code_exec.isolations(used)
+
+
+def isolation_note(counts: Mapping[str, int]) -> str:
+    """The results manifest's note of the isolation the candidate programs ran under."""
+    parts = [f"{name or 'not recorded (cached before flame recorded it)'} {n:,}" for name, n in counts.items()]
+    return "candidate programs executed in the sandbox under: " + ", ".join(parts)
 
 
 def pair_items(pool: Pool) -> list[Item]:
@@ -180,14 +194,16 @@ def pointwise_items(pool: Pool) -> list[Item]:
 
 def load_pairwise() -> Loaded:
     """All 164 x 45 tournament items."""
-    ps = pools()
-    return Loaded([it for p in ps for it in pair_items(p)], f"{MIRROR}:{SOURCE}+human_eval+sandbox")
+    ps, isolation = executed_pools()
+    return Loaded([it for p in ps for it in pair_items(p)], f"{MIRROR}:{SOURCE}+human_eval+sandbox",
+                  notes=[isolation_note(isolation)])
 
 
 def load_pointwise() -> Loaded:
     """All 164 x 10 pointwise items."""
-    ps = pools()
-    return Loaded([it for p in ps for it in pointwise_items(p)], f"{MIRROR}:{SOURCE}+human_eval+sandbox")
+    ps, isolation = executed_pools()
+    return Loaded([it for p in ps for it in pointwise_items(p)], f"{MIRROR}:{SOURCE}+human_eval+sandbox",
+                  notes=[isolation_note(isolation)])
 
 
 # -- ranking and pass@1 over result rows --------------------------------------------------
