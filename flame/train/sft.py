@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Sequence
 
-from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
+from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint, save_trainable_only
 from .config import ConfigError, TrainConfig
 from .data import Encoded, Pair, collate, encode_row, label_token_ids, preference_loss_sum, token_loss_sum, unit_micro_batches
 
@@ -107,6 +107,7 @@ def setup(cfg: TrainConfig) -> Run:
     # The scheduler is stepped by hand once per optimizer step (accelerate's wrapper would
     # step it once per process); registering it puts it in accelerate's checkpoints.
     accelerator.register_for_checkpointing(scheduler)
+    save_trainable_only(accelerator)
     label_ids = label_token_ids(tokenizer) if cfg.pairwise == "separate" else []
     return Run(cfg, accelerator, model, tokenizer, optimizer, scheduler, stream, validation_rows, accumulation, label_ids)
 
@@ -136,7 +137,7 @@ def train(cfg: TrainConfig, callbacks: Sequence[Any] = (), resume: bool = False)
         ckpt = latest_checkpoint(cfg.output_dir)
         if ckpt is None:
             raise ConfigError(f"--resume: no checkpoint in {cfg.output_dir}/checkpoints")
-        saved = load_checkpoint(acc, ckpt)
+        saved = load_checkpoint(acc, run.model, ckpt)
         run.stream.load_state_dict(saved["mixture"])
         state.step, state.tokens, state.examples = saved["step"], saved["tokens"], saved["examples"]
         state.history = saved["history"]

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flame.cli.train import app as train_app
+from flame.core.errors import FlameError
 from flame.train.config import ConfigError, TrainConfig
 from flame.judge.prompting import prepare
 from flame.train.data import IGNORE, encode
@@ -86,6 +87,43 @@ def test_a_shipped_config_is_named_and_a_file_of_that_name_comes_first(tmp_path,
     monkeypatch.chdir(tmp_path)
     (tmp_path / "tiny").write_text("max_steps: 7\n")  # a user's file named like a shipped config
     assert TrainConfig.from_yaml("tiny").max_steps == 7
+
+
+def test_a_lora_checkpoint_keeps_only_the_adapter_and_older_full_checkpoints_still_resume(tiny_model, collection,
+                                                                                          tmp_path, monkeypatch):
+    from safetensors.torch import load_file
+
+    from flame.train import sft
+    from flame.train.sft import train
+
+    whole = _config(tiny_model, collection, tmp_path / "whole", max_steps=4, save_every=2, eval_every=0, lora=True)
+    train(whole)
+    kept = load_file(tmp_path / "whole" / "checkpoints" / "step-000004" / "accelerate" / "model.safetensors")
+    assert kept and all("lora_" in k for k in kept)  # the frozen base is not copied into every checkpoint
+
+    class Kill(Exception):
+        pass
+
+    class KillAfter:
+        def on_step_end(self, state, metrics):
+            if state.step == 2:
+                raise Kill
+
+    broken = whole.replace(output_dir=str(tmp_path / "broken"))
+    with monkeypatch.context() as m:  # written as before: every weight in accelerate's copy
+        m.setattr(sft, "save_trainable_only", lambda accelerator: None)
+        with pytest.raises(Kill):
+            train(broken, callbacks=[KillAfter()])
+    full = load_file(tmp_path / "broken" / "checkpoints" / "step-000002" / "accelerate" / "model.safetensors")
+    assert len(full) > len(kept)
+    assert train(broken, resume=True).step == 4
+    a = load_file(tmp_path / "whole" / "checkpoints" / "step-000004" / "model" / "adapter_model.safetensors")
+    b = load_file(tmp_path / "broken" / "checkpoints" / "step-000004" / "model" / "adapter_model.safetensors")
+    assert a.keys() == b.keys() and max((a[k] - b[k]).abs().max().item() for k in a) <= 1e-6
+
+    other = whole.replace(output_dir=str(tmp_path / "broken"), lora=False)  # trains weights the checkpoint lacks
+    with pytest.raises(FlameError, match="no saved value for .* trained weights"):
+        train(other, resume=True)
 
 
 def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tiny_model, collection, tmp_path):
