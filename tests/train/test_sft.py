@@ -23,6 +23,21 @@ def _config(tiny_model, collection, out, **changes) -> TrainConfig:
     return base.replace(**changes)
 
 
+class Kill(Exception):
+    """A run killed on purpose."""
+
+
+class KillAfter:
+    """A training callback that kills the run after `step`."""
+
+    def __init__(self, step: int) -> None:
+        self.step = step
+
+    def on_step_end(self, state, metrics):
+        if state.step == self.step:
+            raise Kill
+
+
 def _weights(folder: Path) -> dict:
     from safetensors.torch import load_file
 
@@ -101,19 +116,11 @@ def test_a_lora_checkpoint_keeps_only_the_adapter_and_older_full_checkpoints_sti
     kept = load_file(tmp_path / "whole" / "checkpoints" / "step-000004" / "accelerate" / "model.safetensors")
     assert kept and all("lora_" in k for k in kept)  # the frozen base is not copied into every checkpoint
 
-    class Kill(Exception):
-        pass
-
-    class KillAfter:
-        def on_step_end(self, state, metrics):
-            if state.step == 2:
-                raise Kill
-
     broken = whole.replace(output_dir=str(tmp_path / "broken"))
     with monkeypatch.context() as m:  # written as before: every weight in accelerate's copy
         m.setattr(sft, "save_trainable_only", lambda accelerator: None)
         with pytest.raises(Kill):
-            train(broken, callbacks=[KillAfter()])
+            train(broken, callbacks=[KillAfter(2)])
     full = load_file(tmp_path / "broken" / "checkpoints" / "step-000002" / "accelerate" / "model.safetensors")
     assert len(full) > len(kept)
     assert train(broken, resume=True).step == 4
@@ -132,17 +139,9 @@ def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tiny_model, colle
     whole = _config(tiny_model, collection, tmp_path / "whole", max_steps=4, save_every=2, eval_every=0)
     train(whole)
 
-    class Kill(Exception):
-        pass
-
-    class KillAfter:
-        def on_step_end(self, state, metrics):
-            if state.step == 2:
-                raise Kill
-
     broken = whole.replace(output_dir=str(tmp_path / "broken"))
     with pytest.raises(Kill):
-        train(broken, callbacks=[KillAfter()])
+        train(broken, callbacks=[KillAfter(2)])
     assert sorted(p.name for p in (tmp_path / "broken" / "checkpoints").iterdir()) == ["step-000002"]
     resumed = train(broken, resume=True)
     assert resumed.step == 4

@@ -363,14 +363,23 @@ SUMMEVAL_PAIR_ASPECTS = {
         "include the article's most important information and nothing superfluous. Prefer the "
         "summary that misses fewer key points and spends fewer words on repetition or minor details."),
 }
-SUMMEVAL_PAIRWISE = {
-    aspect: pairwise_task(
-        f"summeval_pairwise_{aspect}", title=title, description=SUMMEVAL_PAIR_INTRO + criterion,
-        context=(ARTICLE,), capability=SUMMEVAL_ASPECTS[aspect][2], source=NAME, license=LICENSE,
-        candidate="summary", notes=_pair_notes("3 expert"),
-    )
-    for aspect, (title, criterion) in SUMMEVAL_PAIR_ASPECTS.items()
-}
+
+
+def _summary_pair_tasks(dataset: str, intro: str, aspects: Mapping[str, tuple[str, str]],
+                        pointwise_aspects: Mapping[str, tuple], raters: str) -> dict[str, TaskSpec]:
+    """One pairwise task per rated aspect of a summary dataset, filed under its pointwise task's capability."""
+    return {
+        aspect: pairwise_task(
+            f"{dataset}_pairwise_{aspect}", title=title, description=intro + criterion, context=(ARTICLE,),
+            capability=pointwise_aspects[aspect][2], source=NAME, license=LICENSE, candidate="summary",
+            notes=_pair_notes(raters),
+        )
+        for aspect, (title, criterion) in aspects.items()
+    }
+
+
+SUMMEVAL_PAIRWISE = _summary_pair_tasks("summeval", SUMMEVAL_PAIR_INTRO, SUMMEVAL_PAIR_ASPECTS, SUMMEVAL_ASPECTS,
+                                        "3 expert")
 
 NEWSROOM_PAIR_INTRO = (
     "Two automatic systems, extractive or abstractive, summarized the same news article from one of "
@@ -399,14 +408,8 @@ NEWSROOM_PAIR_ASPECTS = {
         "(Newsroom's 'relevance'). Prefer the summary with fewer details that the article does not "
         "contain or that it contradicts, and with less text unrelated to the article."),
 }
-NEWSROOM_PAIRWISE = {
-    aspect: pairwise_task(
-        f"newsroom_pairwise_{aspect}", title=title, description=NEWSROOM_PAIR_INTRO + criterion,
-        context=(ARTICLE,), capability=NEWSROOM_ASPECTS[aspect][2], source=NAME, license=LICENSE,
-        candidate="summary", notes=_pair_notes("3 crowd"),
-    )
-    for aspect, (title, criterion) in NEWSROOM_PAIR_ASPECTS.items()
-}
+NEWSROOM_PAIRWISE = _summary_pair_tasks("newsroom", NEWSROOM_PAIR_INTRO, NEWSROOM_PAIR_ASPECTS, NEWSROOM_ASPECTS,
+                                        "3 crowd")
 
 REALSUMM_MARGIN = 0.5
 REALSUMM = pairwise_task(
