@@ -142,6 +142,19 @@ class TrainConfig:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    def resume_conflicts(self, saved: dict[str, Any]) -> list[str]:
+        """The options of a checkpoint's config (`saved`) that this config changes and a resumed run
+        cannot: anything but how long it runs and how often it saves, validates and logs. Options
+        the checkpoint does not record (it predates them) are not compared."""
+        now = self.to_dict()
+        return [f"{key}: {saved[key]!r} in the checkpoint, {now[key]!r} now" for key in now
+                if key in saved and key not in RESUME_MAY_CHANGE and saved[key] != now[key]]
+
+
+# What a resumed run may change; any other option would make it a different run.
+RESUME_MAY_CHANGE = frozenset({"max_steps", "save_every", "keep_checkpoints", "eval_every", "eval_examples",
+                               "log_every", "output_dir"})
+
 
 def parse_override(item: str) -> tuple[str, str]:
     """Split a CLI `key=value` override, checking the key."""

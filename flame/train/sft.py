@@ -13,13 +13,15 @@ batch is split across processes and accumulation steps.
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol, Sequence
 
-from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint, save_trainable_only
-from .config import ConfigError, TrainConfig
+from .checkpoint import STATE_FILE, latest_checkpoint, load_checkpoint, save_checkpoint, save_trainable_only
+from .config import RESUME_MAY_CHANGE, ConfigError, TrainConfig
 from .data import Encoded, Pair, collate, encode_row, label_token_ids, preference_loss_sum, token_loss_sum, unit_micro_batches
 
 
@@ -112,6 +114,18 @@ def setup(cfg: TrainConfig) -> Run:
     return Run(cfg, accelerator, model, tokenizer, optimizer, scheduler, stream, validation_rows, accumulation, label_ids)
 
 
+def _checkpoint_to_resume(cfg: TrainConfig) -> Path:
+    """The newest checkpoint in cfg.output_dir, refused when cfg changes what the run trains on or how."""
+    ckpt = latest_checkpoint(cfg.output_dir)
+    if ckpt is None:
+        raise ConfigError(f"--resume: no checkpoint in {cfg.output_dir}/checkpoints")
+    conflicts = cfg.resume_conflicts(json.loads((ckpt / STATE_FILE).read_text())["config"])
+    if conflicts:
+        raise ConfigError(f"--resume: {ckpt} was trained with other settings, so the run would not continue "
+                          f"exactly: {'; '.join(conflicts)} (only {', '.join(sorted(RESUME_MAY_CHANGE))} may change)")
+    return ckpt
+
+
 def _schedule(cfg: TrainConfig):
     def factor(step: int) -> float:
         if step < cfg.warmup_steps:
@@ -130,13 +144,11 @@ def train(cfg: TrainConfig, callbacks: Sequence[Any] = (), resume: bool = False)
     The trained model (or LoRA adapter) is the `model/` folder of the last checkpoint,
     OUTPUT_DIR/checkpoints/step-<max_steps>/model.
     """
+    ckpt = _checkpoint_to_resume(cfg) if resume else None
     run = setup(cfg)
     acc = run.accelerator
     state = TrainState(max_steps=cfg.max_steps, is_main_process=acc.is_main_process)
-    if resume:
-        ckpt = latest_checkpoint(cfg.output_dir)
-        if ckpt is None:
-            raise ConfigError(f"--resume: no checkpoint in {cfg.output_dir}/checkpoints")
+    if ckpt is not None:
         saved = load_checkpoint(acc, run.model, ckpt)
         run.stream.load_state_dict(saved["mixture"])
         state.step, state.tokens, state.examples = saved["step"], saved["tokens"], saved["examples"]

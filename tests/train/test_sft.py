@@ -128,9 +128,25 @@ def test_a_lora_checkpoint_keeps_only_the_adapter_and_older_full_checkpoints_sti
     b = load_file(tmp_path / "broken" / "checkpoints" / "step-000004" / "model" / "adapter_model.safetensors")
     assert a.keys() == b.keys() and max((a[k] - b[k]).abs().max().item() for k in a) <= 1e-6
 
-    other = whole.replace(output_dir=str(tmp_path / "broken"), lora=False)  # trains weights the checkpoint lacks
-    with pytest.raises(FlameError, match="no saved value for .* trained weights"):
-        train(other, resume=True)
+    top = whole.replace(output_dir=str(tmp_path / "top"), lora_layers=1, max_steps=2)
+    train(top)
+    state_file = tmp_path / "top" / "checkpoints" / "step-000002" / "trainer_state.json"
+    state = json.loads(state_file.read_text())
+    del state["config"]["lora_layers"]  # as a checkpoint from before the option existed
+    state_file.write_text(json.dumps(state))
+    with pytest.raises(FlameError, match="no saved value for .* trained weights"):  # layer 0's adapter
+        train(top.replace(lora_layers=0, max_steps=4), resume=True)
+
+
+def test_a_resume_that_would_change_the_run_is_refused_by_option(tiny_model, collection, tmp_path):
+    from flame.train.sft import train
+
+    run = _config(tiny_model, collection, tmp_path / "run", max_steps=2, save_every=2, eval_every=0)
+    train(run)
+    with pytest.raises(ConfigError, match=r"mixture: 'flame' in the checkpoint, 'flame-rm' now; lr: 0\.001 in the "
+                                          r"checkpoint, 0\.01 now \(only eval_every, .* may change\)"):
+        train(run.replace(lr=1e-2, mixture="flame-rm", max_steps=4), resume=True)
+    assert train(run.replace(max_steps=3, eval_every=3, log_every=3), resume=True).step == 3
 
 
 def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tiny_model, collection, tmp_path):
