@@ -8,6 +8,11 @@ then `--clients` concurrent clients each send `--requests` pairwise requests one
 another (every request distinct; the result cache is off). Reported: successful requests
 per second, p50/p99 latency, errors, and the mean items per model batch (from /metrics).
 Results replace the `bench:serve_load` section of docs/benchmarks.md.
+
+`--hostile` adds, per model, the same normal load (server defaults: 30 s timeout, at most 32
+chunks per request) run twice: alone, and with one hostile classify request sent at its start
+(a `--hostile-chars` text with `split_long`, judged in chunks). Reported for each: the normal
+requests' p50/p99 and errors (504s), and the hostile request's status and seconds.
 """
 
 from __future__ import annotations
@@ -64,6 +69,85 @@ def measure(backend, name: str, max_batch: int, max_wait_ms: float, clients: int
             "throughput": result.throughput, "p50_ms": 1000 * result.percentile(50),
             "p99_ms": 1000 * result.percentile(99), "elapsed_s": result.elapsed_s,
             "mean_batch": items / count if count else 0.0, "batches": int(count)}
+
+
+def hostile_text(chars: int) -> str:
+    """About `chars` characters of distinct everyday sentences (a long document to split)."""
+    sentences, size, i = [], 0, 0
+    while size < chars:
+        sentence = f"Sentence {i} of the report says the shipment left the harbour on a grey morning."
+        sentences.append(sentence)
+        size, i = size + len(sentence) + 1, i + 1
+    return " ".join(sentences)
+
+
+def measure_hostile(backend, max_batch: int, max_wait_ms: float, clients: int, requests: int, chars: int) -> list[dict]:
+    """Normal pairwise load alone, then the same load with one long split_long classify request
+    sent at its start: the normal requests' latency and errors, and what the hostile one got."""
+    import threading
+    import time
+
+    import httpx
+
+    from flame.judge.autorater import Autorater
+    from flame.serve import Settings, create_app
+    from flame.serve.loadgen import run_load, serving
+
+    total = clients * requests
+    settings = Settings(max_batch=max_batch, max_wait_ms=max_wait_ms, queue_size=max(256, total),
+                        state_dir=Path(tempfile.mkdtemp(prefix="flame-bench-serve-")))  # default timeout and limits
+    app = create_app(Autorater(backend), settings)
+    hostile = {"text": hostile_text(chars), "classes": ["Yes", "No"], "question": "Does it name a harbour?",
+               "split_long": "Yes"}
+    rows = []
+    with serving(app) as (url, _):
+        run_load(url + "/v1/judge/pairwise", bodies(total)[-clients:], clients=clients, timeout=3600)  # warm-up
+        for mode in ("normal only", "normal + 1 hostile"):
+            got: dict = {}
+
+            def send_hostile() -> None:
+                start = time.perf_counter()
+                try:
+                    r = httpx.post(url + "/v1/judge/classify", json=hostile, timeout=3600)
+                    got.update(status=str(r.status_code), detail=r.text[:200])
+                except Exception as e:
+                    got.update(status=type(e).__name__, detail=str(e)[:200])
+                got["seconds"] = time.perf_counter() - start
+
+            thread = threading.Thread(target=send_hostile) if mode != "normal only" else None
+            if thread:
+                thread.start()
+                time.sleep(0.2)  # the hostile request reaches the queue first
+            result = run_load(url + "/v1/judge/pairwise", bodies(total), clients=clients, timeout=3600)
+            if thread:
+                thread.join()
+            time.sleep(0.5)
+            depth = httpx.get(url + "/health").json()["queue_depth"]
+            rows.append({"mode": mode, "requests": total, "errors": len(result.errors),
+                         "first_error": (result.errors or [""])[0], "p50_ms": 1000 * result.percentile(50),
+                         "p99_ms": 1000 * result.percentile(99), "hostile_status": got.get("status", "-"),
+                         "hostile_s": got.get("seconds"), "hostile_detail": got.get("detail", ""),
+                         "queue_depth_after": depth})
+    return rows
+
+
+def hostile_table(model: str, requests: int, rows: list[dict], args) -> list[str]:
+    """The --hostile table of one model."""
+    lines = [
+        f"#### `{model}`: one hostile long request among normal traffic",
+        "",
+        (f"{args.clients} concurrent clients x {requests} pairwise requests, alone and with one classify request "
+         f"of a {args.hostile_chars:,}-character text with `split_long` sent first; server defaults "
+         "(30 s timeout, at most 32 chunks per request)."),
+        "",
+        "| mode | normal requests | normal errors | normal p50 (ms) | normal p99 (ms) | hostile status | hostile (s) | queue depth after |",
+        "|---|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for r in rows:
+        seconds = f"{r['hostile_s']:.1f}" if r["hostile_s"] is not None else "-"
+        lines.append(f"| {r['mode']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} | "
+                     f"{r['hostile_status']} | {seconds} | {r['queue_depth_after']} |")
+    return [*lines, ""]
 
 
 def machine(threads: int) -> str:
@@ -129,6 +213,9 @@ def main() -> None:
     parser.add_argument("--max-batch", type=int, default=16)
     parser.add_argument("--max-wait-ms", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    parser.add_argument("--hostile", action="store_true",
+                        help="also measure normal traffic with one hostile long split_long request (module docstring)")
+    parser.add_argument("--hostile-chars", type=int, default=115_000, help="characters of the hostile text")
     parser.add_argument("--no-write", action="store_true", help="print the section, leave docs/ alone")
     args = parser.parse_args()
 
@@ -153,6 +240,14 @@ def main() -> None:
         rows = [measure(backend, "batched", args.max_batch, args.max_wait_ms, args.clients, requests),
                 measure(backend, "one at a time", 1, 0.0, args.clients, requests)]
         tables.append(table(model, backend.fingerprint, requests, rows, args))
+        if args.hostile:
+            hostile_rows = measure_hostile(backend, args.max_batch, args.max_wait_ms, args.clients, requests,
+                                           args.hostile_chars)
+            tables.append(hostile_table(model, requests, hostile_rows, args))
+            for r in hostile_rows:
+                print(f"{model} {r['mode']}: hostile {r['hostile_status']} {r['hostile_detail']}", file=sys.stderr)
+                if r["errors"]:
+                    print(f"{model} {r['mode']}: {r['errors']} normal errors, first: {r['first_error']}", file=sys.stderr)
         for r in rows:
             if r["errors"]:
                 errors += r["errors"]

@@ -11,11 +11,18 @@
     GET  /metrics                                   Prometheus text
     GET  /openapi.json
 
-Errors: 400 (a body that is not JSON text), 401 (missing or wrong key), 404 (no such job), 413 (body
-over the size limit, or a prompt over the token limit; a classify item or job with `split_long` is
-judged in chunks instead; a request needing more judgments than the queue holds), 422 (bad
-request; the message names the field), 503 with Retry-After
-(queue full, or shutting down), 504 (not judged within the request timeout).
+Errors: 400 (a body that is not JSON text), 401 (missing or wrong key; checked before the body
+is read or parsed), 404 (no such job), 413 (body over the size limit, or a prompt over the token
+limit; a classify item or job with `split_long` is judged in chunks instead, at most
+`max_chunks` (32) chunks per request, or per job line; a request needing more judgments than the
+queue holds), 422 (bad request; the message names the field), 503 with Retry-After (queue full,
+or shutting down), 504 (not judged within the request timeout).
+
+One request cannot hold the model for long (flame.serve.batcher): a prompt surely over its limit
+by its length in characters is refused without being tokenised on the model thread; when a
+request's timeout passes, its judgments not yet started leave the queue (and `queue_depth`) at
+once, and a text being judged in chunks stops before its next chunk. The model thread is then
+busy with it for at most the batch or chunk in progress.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import asyncio
 import hmac
 import logging
 import math
+import time
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -45,7 +53,7 @@ from flame.judge.backends.base import Backend
 from flame.judge.request import parse_scale
 from flame.judge.rerank import Candidates, plan, rank
 
-from .batcher import Batcher, InputTooLong, QueueFull, ShuttingDown
+from .batcher import MAX_CHUNKS, Batcher, InputTooLong, QueueFull, ShuttingDown
 from .convert import Item, parse_job_lines, to_record
 from .jobs import JobRunner, JobStore
 from .metrics import Instrument, Metrics
@@ -75,8 +83,10 @@ UNION_TAGS = ("item", "pairwise", "pointwise", "classification")  # see schemas:
 class Settings:
     """Server options. `api_key` None means no auth (the CLI then binds to loopback only);
     `max_input_tokens` None means the model's context length less room for the verdict;
-    `state_dir` None means $FLAME_HOME/serve; `swap` and `pairwise` (flame.judge.autorater:
-    "ab" or "separate") are how pairwise items are judged when the app is given a backend."""
+    `max_chunks` is how many chunks one request's `split_long` texts (or one job line's) may be
+    judged in (more: 413); `state_dir` None means $FLAME_HOME/serve; `swap` and `pairwise`
+    (flame.judge.autorater: "ab" or "separate") are how pairwise items are judged when the app
+    is given a backend."""
 
     api_key: str | None = None
     max_batch: int = 8
@@ -85,6 +95,7 @@ class Settings:
     timeout_s: float = 30.0
     max_body_bytes: int = 8 * 2**20
     max_input_tokens: int | None = None
+    max_chunks: int = MAX_CHUNKS
     state_dir: Path | None = None
     swap: bool = True
     pairwise: str = "ab"
@@ -134,7 +145,7 @@ class _Service:
         self.store = JobStore(s.state_dir or flame_home() / "serve")
         self.batcher = Batcher(self.autorater, max_batch=s.max_batch, max_wait_ms=s.max_wait_ms,
                                queue_size=s.queue_size, max_input_tokens=s.max_input_tokens,
-                               on_batch=self.metrics.batch_size.observe).start()
+                               max_chunks=s.max_chunks, on_batch=self.metrics.batch_size.observe).start()
         self.metrics.queue_depth.set_function(lambda: self.batcher.depth if self.batcher else 0)
         self.runner = JobRunner(self.store, self.batcher, chunk=s.max_batch, on_line=self.metrics.job_lines.inc).start()
         self.status = "ok"
@@ -200,17 +211,25 @@ class _Service:
             raise HTTPException(413, f"{len(records)} {unit} in one request; this server queues at most "
                                      f"{self.settings.queue_size}")
         try:
-            futures = self.batcher.submit(records, long_inputs=long_inputs)
+            futures = self.batcher.submit(records, long_inputs=long_inputs,
+                                          deadline=time.monotonic() + self.settings.timeout_s)
         except (QueueFull, ShuttingDown) as e:
             raise HTTPException(503, str(e), headers={"Retry-After": str(RETRY_AFTER_S)})
+        except InputTooLong as e:  # surely too long by its length: refused before the model thread sees it
+            where = f"item {owners[e.item]}: " if many and e.item is not None else ""
+            raise HTTPException(413, where + str(e))
         waiters = [asyncio.wrap_future(f) for f in futures]
-        _, pending = await asyncio.wait(waiters, timeout=self.settings.timeout_s)
-        if pending:
+        _, pending = await asyncio.wait(waiters, timeout=self.settings.timeout_s, return_when=asyncio.FIRST_EXCEPTION)
+        if pending:  # timed out, or an item failed (the request fails with it): drop the rest of its work
+            self.batcher.cancel(futures)  # waiting items leave the queue now; chunking stops before its next chunk
             for w in waiters:
-                w.cancel()  # the worker skips items not yet started
-            raise HTTPException(504, f"not judged within {self.settings.timeout_s:g} s; try fewer items or later")
+                w.cancel()
+            if not any(w.done() and not w.cancelled() and w.exception() is not None for w in waiters):
+                raise HTTPException(504, f"not judged within {self.settings.timeout_s:g} s; try fewer items or later")
         out = []
         for owner, waiter in zip(owners, waiters):
+            if waiter.cancelled():
+                continue  # dropped after another item failed: that item's error is raised below
             error = waiter.exception()
             where = f"item {owner}: " if many else ""
             if isinstance(error, InputTooLong):
@@ -240,9 +259,21 @@ def create_app(target: Target, settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="flame serve", version="1", summary="FLAMe autorater judge service",
                   lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
     app.state.service = svc
-    app.add_middleware(Instrument, metrics=svc.metrics, max_body_bytes=settings.max_body_bytes)
-
     bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <key>")
+    key = settings.api_key.encode() if settings.api_key else None
+
+    def key_given(scope: dict[str, Any]) -> bool:
+        """Whether a request may proceed, from its headers alone (before its body is read):
+        /health is open; everything else needs `Authorization: Bearer <key>` (constant-time)."""
+        if key is None or scope.get("path") == "/health":
+            return True
+        value = next((v for k, v in scope.get("headers") or [] if k == b"authorization"), b"")
+        scheme, _, given = value.partition(b" ")
+        ok = hmac.compare_digest(given.strip() if scheme.lower() == b"bearer" else b"", key)
+        return ok
+
+    app.add_middleware(Instrument, metrics=svc.metrics, max_body_bytes=settings.max_body_bytes,
+                       authorize=key_given if key is not None else None)
 
     def check_key(creds: HTTPAuthorizationCredentials | None = Security(bearer)) -> None:
         given = (creds.credentials if creds else "").encode()

@@ -1,5 +1,6 @@
 """Prometheus metrics of one server (its own registry, so apps in one process stay apart),
-and the ASGI middleware that times every request and enforces the body size limit."""
+and the ASGI middleware that times every request, checks the API key and enforces the body
+size limit (in that order: a request without the key is refused before its body is read)."""
 
 from __future__ import annotations
 
@@ -48,15 +49,17 @@ def _endpoint(scope: Scope) -> str:
 
 
 class Instrument:
-    """ASGI middleware: rejects bodies over `max_body_bytes` with 413 and records each
+    """ASGI middleware: rejects requests that `authorize(scope)` refuses with 401 (before
+    their body is read or parsed), bodies over `max_body_bytes` with 413, and records each
     request's endpoint, status and latency in `metrics`.
 
     The body is read (up to the limit) before the app sees it, so an oversized upload is
     refused whether or not it declares a Content-Length.
     """
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int) -> None:
-        self.app, self.metrics, self.max_body_bytes = app, metrics, max_body_bytes
+    def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int,
+                 authorize: Callable[[Scope], bool] | None = None) -> None:
+        self.app, self.metrics, self.max_body_bytes, self.authorize = app, metrics, max_body_bytes, authorize
 
     async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
@@ -72,6 +75,11 @@ class Instrument:
             await send(message)
 
         try:
+            if self.authorize is not None and not self.authorize(scope):
+                status = 401
+                await _send_json(send, 401, "missing or wrong API key; send Authorization: Bearer <key>",
+                                 [(b"www-authenticate", b"Bearer")])
+                return
             body = await self._read_body(scope, receive)
             if body is None:
                 status = 413
@@ -112,8 +120,9 @@ class Instrument:
         return b"".join(chunks)
 
 
-async def _send_json(send: Callable, status: int, detail: str) -> None:
+async def _send_json(send: Callable, status: int, detail: str, headers: list[tuple[bytes, bytes]] = ()) -> None:
     body = json.dumps({"detail": detail}).encode()
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            *headers]})
     await send({"type": "http.response.body", "body": body})
