@@ -269,19 +269,16 @@ def create_app(target: Target, settings: Settings | None = None) -> FastAPI:
             return True
         value = next((v for k, v in scope.get("headers") or [] if k == b"authorization"), b"")
         scheme, _, given = value.partition(b" ")
-        ok = hmac.compare_digest(given.strip() if scheme.lower() == b"bearer" else b"", key)
-        return ok
+        return hmac.compare_digest(given.strip() if scheme.lower() == b"bearer" else b"", key)
 
     app.add_middleware(Instrument, metrics=svc.metrics, max_body_bytes=settings.max_body_bytes,
                        authorize=key_given if key is not None else None)
 
-    def check_key(creds: HTTPAuthorizationCredentials | None = Security(bearer)) -> None:
-        given = (creds.credentials if creds else "").encode()
-        if not hmac.compare_digest(given, settings.api_key.encode()):  # type: ignore[union-attr]
-            raise HTTPException(401, "missing or wrong API key; send Authorization: Bearer <key>",
-                                headers={"WWW-Authenticate": "Bearer"})
+    def bearer_key(creds: HTTPAuthorizationCredentials | None = Security(bearer)) -> None:
+        """Declares the bearer key in the OpenAPI document; the key itself is checked once, by
+        the Instrument middleware (key_given), before the body is read."""
 
-    guarded = [Depends(check_key)] if settings.api_key else []
+    guarded = [Depends(bearer_key)] if settings.api_key else []
     auth = (401,) if settings.api_key else ()
 
     @app.exception_handler(RequestValidationError)
