@@ -293,11 +293,12 @@ class Batcher:
                 entry.future.cancel()
             if not entry.future.set_running_or_notify_cancel():
                 continue  # the caller gave up
-            tokens, estimated = self._tokens(entry)
+            prompt = self.autorater.backend.prepare(render(entry.task, entry.example).text)
+            tokens, estimated = self._tokens(entry, prompt)
             if tokens <= self.max_input_tokens:
                 ready.append(entry)
             elif entry.long_input is not None:
-                planned = self._plan(entry, tokens, estimated)
+                planned = self._plan(entry, prompt, tokens, estimated)
                 if planned is not None:
                     long.append((entry, tokens, planned))
             else:
@@ -325,14 +326,13 @@ class Batcher:
                 log.exception("judging in chunks failed")
                 entry.future.set_exception(e)
 
-    def _plan(self, entry: _Entry, tokens: int, estimated: bool) -> int | None:
-        """The chunks an over-long item will be judged in, taken from its request's chunks left;
-        None (its future failed with TooManyChunks) when they do not fit."""
+    def _plan(self, entry: _Entry, prompt: str, tokens: int, estimated: bool) -> int | None:
+        """The chunks an over-long item (its prepared `prompt`) will be judged in, taken from its
+        request's chunks left; None (its future failed with TooManyChunks) when they do not fit."""
         group, field_name = entry.group, entry.long_input.field
         text = entry.example.inputs.get(field_name, "")
         chunks = math.ceil(tokens / self.max_input_tokens)
         if not estimated or self.token_chars is None:  # the exact plan (splitting is cheap)
-            prompt = self.autorater.backend.prepare(render(entry.task, entry.example).text)
             try:
                 chunks = len(split_text(text, chunk_budget(len(prompt), len(text), tokens, self.max_input_tokens)))
             except ValueError:
@@ -356,11 +356,10 @@ class Batcher:
                 return [e]
             return [r for entry in entries for r in self._judge([entry])]
 
-    def _tokens(self, entry: _Entry) -> tuple[int, bool]:
-        """Tokens in the prompt the model reads (exact where the backend has a tokenizer); a
-        prompt surely over its limit by its length is not tokenised (its least tokens, estimated)."""
+    def _tokens(self, entry: _Entry, text: str) -> tuple[int, bool]:
+        """Tokens in `text`, the prompt the model reads (exact where the backend has a tokenizer);
+        a prompt surely over its limit by its length is not tokenised (its least tokens, estimated)."""
         backend = self.autorater.backend
-        text = backend.prepare(render(entry.task, entry.example).text)
         if self.token_chars is not None:
             least = len(text) // self.token_chars
             cap = self.max_input_tokens * (1 if entry.long_input is None else max(entry.group.chunks_left, 1))
