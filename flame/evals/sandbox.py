@@ -79,6 +79,7 @@ REAL_ISOLATIONS = ("namespace", "bwrap")  # kernel isolation, in the order "auto
 UNSAFE = "unsafe-process"  # the audit-hook mode: an explicit opt-in, not a security boundary
 ISOLATIONS = (*REAL_ISOLATIONS, UNSAFE)
 BWRAP_ROOT = "/sandbox"  # where the working directory appears inside bwrap
+SYSTEM_TREE = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")  # what bwrap shows of the system
 
 try:  # this file also runs as a bare script (the init), where flame is not importable
     from flame.core.errors import FlameError
@@ -242,7 +243,7 @@ def _bwrap_argv(root: bool, workdir: Path, prefix: Path, disk_mb: int, hide: lis
               if root else ["--unshare-all", "--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY)])
     argv = [bwrap, *spaces, "--die-with-parent", "--new-session", "--clearenv",
             "--setenv", "PATH", SAFE_PATH, "--setenv", "LANG", "C.UTF-8"]
-    for top in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+    for top in SYSTEM_TREE:
         if os.path.islink(top):
             argv += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
@@ -252,7 +253,7 @@ def _bwrap_argv(root: bool, workdir: Path, prefix: Path, disk_mb: int, hide: lis
         if os.path.exists(f"/etc/{name}"):
             argv += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     for h in hide:  # a hidden folder inside /usr (say) is covered too
-        if any(_under(h, top) for top in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")):
+        if any(_under(h, top) for top in SYSTEM_TREE):
             argv += ["--tmpfs", h, "--remount-ro", h]
     inside = Path(BWRAP_ROOT)
     argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "0711", "--dir", str(inside),
