@@ -26,11 +26,16 @@ from flame.core.errors import FlameError
 STATE_FILE = "trainer_state.json"
 
 
+def _trainable(model: Any) -> set[str]:
+    """Names of the parameters a model trains (as its state dict names them)."""
+    return {name for name, p in model.named_parameters() if p.requires_grad}
+
+
 def save_trainable_only(accelerator: Any) -> None:
     """Have accelerate's checkpoints of this accelerator's models keep only trainable weights."""
     def drop_frozen(models: list[Any], weights: list[dict[str, Any]], output_dir: str) -> None:
         for model, state in zip(models, weights):
-            trainable = {name for name, p in model.named_parameters() if p.requires_grad}
+            trainable = _trainable(model)
             for key in [k for k in state if k not in trainable]:
                 del state[key]
 
@@ -87,7 +92,7 @@ def load_checkpoint(accelerator: Any, model: Any, path: Path) -> dict[str, Any]:
         from safetensors import safe_open
 
         with safe_open(str(saved), framework="pt") as f:
-            missing = {n for n, p in model.named_parameters() if p.requires_grad} - set(f.keys())
+            missing = _trainable(model) - set(f.keys())
         if missing:
             raise FlameError(f"{path}: the checkpoint has no saved value for {len(missing)} trained weights "
                              f"(e.g. {sorted(missing)[0]}); it was written by a run with other trainable weights")
