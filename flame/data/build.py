@@ -15,8 +15,9 @@ How the build stays streaming, exact and resumable:
 - Exact duplicates (equal `Example.content_hash`: the same inputs and targets) are dropped,
   keeping the first in (source name, reader) order: the same judgment twice in one task, or
   filed by two sources. One source's tasks that ask different questions of the same inputs (a
-  pair of summaries judged once for coherence and once for fluency) each keep theirs. On resume the set of kept hashes is rebuilt from the
-  finished shards themselves, so a resumed build writes what an uninterrupted one would.
+  pair of summaries judged once for coherence and once for fluency) each keep theirs. On
+  resume the set of kept hashes is rebuilt from the finished shards themselves, so a resumed
+  build writes what an uninterrupted one would.
 - Every output file is written to a temp file and renamed; nothing carries a timestamp,
   so the same build gives byte-identical files.
 """
