@@ -2,8 +2,8 @@
 a resume checks what it resumes, lines and rows count from 1, and bad bytes, deep nesting
 and bad paths get a message naming the file and line, never a traceback.
 
-The judge is a fake backend that prefers response A, and fails (a BackendError) on any
-prompt holding a word in FAILING, as a model server that went away would."""
+The judge is flame.testing's FakeBackend with a rule that prefers response A, and fails (a
+BackendError) on any prompt holding a word in FAILING, as a model server that went away would."""
 
 from __future__ import annotations
 
@@ -15,33 +15,22 @@ from typer.testing import CliRunner
 from flame.cli.main import app
 from flame.judge.backends.base import BackendError
 from flame.judge.models import BACKENDS
+from flame.testing import FakeBackend
 
 runner = CliRunner()
 FAILING: set[str] = set()
 
 
-class FlakyJudge:
+def flaky_rule(context: str, continuation: str) -> float:
     """Log-likelihood -0.1 for "A" (or "Yes"), -2 for anything else; raises on FAILING words."""
-
-    def __init__(self, version: str) -> None:
-        self.fingerprint = f"flaky:{version}"
-
-    def prepare(self, prompt: str) -> str:
-        return prompt
-
-    def score(self, requests):
-        for r in requests:
-            if any(word in r.context for word in FAILING):
-                raise BackendError("the model server went away")
-        return [-0.1 if r.continuation in ("A", "Yes") else -2.0 for r in requests]
-
-    def generate(self, requests):
-        raise AssertionError("judged by likelihood")
+    if any(word in context for word in FAILING):
+        raise BackendError("the model server went away")
+    return -0.1 if continuation in ("A", "Yes") else -2.0
 
 
 @pytest.fixture(autouse=True)
 def flaky_backend():
-    BACKENDS.register("flaky", lambda spec, **options: FlakyJudge(spec.path))
+    BACKENDS.register("flaky", lambda spec, **options: FakeBackend(flaky_rule, fingerprint=f"flaky:{spec.path}"))
     FAILING.clear()
     yield
     FAILING.clear()

@@ -1,10 +1,10 @@
 """`flame rerank` from a user's seat: on HumanEval's CodeGen-16B samples it picks what the
 code-rerank benchmark picks for the same judge; it resumes after a kill and reports bad lines.
 
-The judge is a fake backend whose verdicts depend only on the candidates' text (and, in a
-pair, on which one is shown first), so that the benchmark's code-specific prompts and
-`flame rerank`'s own prompts get the same answers: any difference in picks is then a
-difference in how the two rank, which is what this checks."""
+The judge is flame.testing's FakeBackend with a rule whose verdicts depend only on the
+candidates' text (and, in a pair, on which one is shown first), so that the benchmark's
+code-specific prompts and `flame rerank`'s own prompts get the same answers: any difference
+in picks is then a difference in how the two rank, which is what this checks."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from flame.cli.main import app
 from flame.evals.benchmarks import code_rerank as cr
 from flame.evals.runner import Prepared, RunOptions, judge_all
 from flame.judge.models import BACKENDS
+from flame.testing import FakeBackend
 
 runner = CliRunner()
 PROBLEMS = ["HumanEval/0", "HumanEval/2", "HumanEval/5"]
@@ -33,32 +34,23 @@ def quality(text: str) -> float:
     return (int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) + 1) / (2**32 + 2)
 
 
-class ContentJudge:
+def content_rule(context: str, continuation: str) -> float:
     """Pairs: log-likelihood of A = quality(A) + FIRST_SHOWN_BONUS, of B = quality(B).
     Single programs or responses: P(Yes) = quality."""
+    if (m := _PAIR.search(context)) is not None:
+        return {"A": quality(m["a"]) + FIRST_SHOWN_BONUS, "B": quality(m["b"])}[continuation]
+    q = quality(_ONE.search(context)["p"])
+    return math.log(q if continuation == "Yes" else 1 - q)
 
-    fingerprint = "content:1"
 
-    def prepare(self, prompt: str) -> str:
-        return prompt
-
-    def score(self, requests):
-        out = []
-        for r in requests:
-            if (m := _PAIR.search(r.context)) is not None:
-                out.append({"A": quality(m["a"]) + FIRST_SHOWN_BONUS, "B": quality(m["b"])}[r.continuation])
-            else:
-                q = quality(_ONE.search(r.context)["p"])
-                out.append(math.log(q if r.continuation == "Yes" else 1 - q))
-        return out
-
-    def generate(self, requests):
-        raise AssertionError("reranking is judged by likelihood")
+def content_judge() -> FakeBackend:
+    """The fake judge whose verdicts depend only on the candidates' text (content_rule)."""
+    return FakeBackend(content_rule, fingerprint="content:1")
 
 
 @pytest.fixture(autouse=True)
 def content_backend():
-    BACKENDS.register("content", lambda spec, **options: ContentJudge())
+    BACKENDS.register("content", lambda spec, **options: content_judge())
     yield
     BACKENDS.unregister("content")
 
@@ -90,7 +82,7 @@ def _picked_samples(pools, out):
 
 def test_the_tournament_picks_what_the_code_rerank_benchmark_picks(tmp_path, pools):
     items = [it for p in pools for it in cr.pair_items(p)]
-    rows = judge_all([Prepared(cr.BENCHMARK, None, items)], ContentJudge(), RunOptions(batch_size=16))[cr.NAME]
+    rows = judge_all([Prepared(cr.BENCHMARK, None, items)], content_judge(), RunOptions(batch_size=16))[cr.NAME]
     assert any(r["orders_agree"] is False for r in rows)  # split games: the tie-break by probability is used
     benchmark = {p["task_id"]: p["picked"] for p in cr.aggregate_tournament(rows)["tables"]["problems"]}
 
@@ -107,7 +99,7 @@ def test_the_tournament_picks_what_the_code_rerank_benchmark_picks(tmp_path, poo
 
 def test_pointwise_with_a_question_picks_what_code_rerank_pointwise_picks(tmp_path, pools):
     items = [it for p in pools for it in cr.pointwise_items(p)]
-    rows = judge_all([Prepared(cr.POINTWISE_BENCHMARK, None, items)], ContentJudge(),
+    rows = judge_all([Prepared(cr.POINTWISE_BENCHMARK, None, items)], content_judge(),
                      RunOptions(batch_size=16))[cr.POINTWISE_NAME]
     benchmark = {p["task_id"]: p["picked"] for p in cr.aggregate_pointwise(rows)["tables"]["problems"]}
 
@@ -175,7 +167,7 @@ def test_a_bad_line_is_named_and_stops_the_run_unless_skip_bad(tmp_path, line, n
 
 def test_a_separate_mode_tournament_plays_each_pair_once_and_picks_what_the_benchmark_picks(tmp_path, pools):
     items = [it for p in pools for it in cr.pair_items(p)]
-    rows = judge_all([Prepared(cr.BENCHMARK, None, items)], ContentJudge(),
+    rows = judge_all([Prepared(cr.BENCHMARK, None, items)], content_judge(),
                      RunOptions(batch_size=16, pairwise="separate"))[cr.NAME]
     benchmark = {p["task_id"]: p["picked"] for p in cr.aggregate_tournament(rows)["tables"]["problems"]}
     picks = {}

@@ -9,34 +9,25 @@ import pytest
 from flame.evals.benchmarks import code_rerank as cr
 from flame.evals.runner import Prepared, RunOptions, judge_all
 from flame.judge.rerank import top_by_score, tournament
+from flame.testing import FakeBackend
 
 _FIELDS = re.compile(r"\nresponse_a: (?P<a>.*)\nresponse_b: (?P<b>.*)\nEVALUATION:", re.S)
 _PROGRAM = re.compile(r"\nprogram: (?P<p>.*)\nEVALUATION:", re.S)
 
 
-class Scripted:
-    """A Backend that answers by a rule on the candidate programs (never a real model)."""
+def scripted(good: set[str] | None = None, always: str | None = None) -> FakeBackend:
+    """A fake judge that answers by a rule on the candidate programs (never a real model): in a
+    pair, `always` or else A unless only B is in `good`; a program alone, Yes when in `good`."""
+    good = good or set()
 
-    fingerprint = "scripted-fake"
+    def rule(context: str, continuation: str) -> float:
+        if (m := _FIELDS.search(context)) is not None:
+            pick = always or ("A" if m.group("a") in good or m.group("b") not in good else "B")
+        else:
+            pick = "Yes" if _PROGRAM.search(context).group("p") in good else "No"
+        return 0.0 if continuation == pick else -3.0
 
-    def __init__(self, good: set[str] | None = None, always: str | None = None) -> None:
-        self.good, self.always = good or set(), always
-
-    def prepare(self, prompt: str) -> str:
-        return prompt
-
-    def score(self, requests):
-        out = []
-        for r in requests:
-            if (m := _FIELDS.search(r.context)) is not None:
-                pick = self.always or ("A" if m.group("a") in self.good or m.group("b") not in self.good else "B")
-            else:
-                pick = "Yes" if _PROGRAM.search(r.context).group("p") in self.good else "No"
-            out.append(0.0 if r.continuation == pick else -3.0)
-        return out
-
-    def generate(self, requests):
-        raise AssertionError("reranking is judged by likelihood")
+    return FakeBackend(rule, fingerprint="scripted-fake")
 
 
 def _pool(task_id: str, passes: list[bool]) -> cr.Pool:
@@ -104,7 +95,7 @@ def test_tournament_counts_games_and_breaks_ties_by_summed_probability():
 def test_pass_at_1_rows_none_judge_and_oracle():
     good = {prog for p in POOLS for _, prog, ok in p.candidates if ok}
     items = [it for p in POOLS for it in cr.pair_items(p)]
-    agg = cr.aggregate_tournament(_run(items, Scripted(good)))
+    agg = cr.aggregate_tournament(_run(items, scripted(good)))
     none = (2 / 10 + 0 + 3 / 10) / 3
     assert agg["headline"]["none"] == pytest.approx(none)
     assert agg["headline"]["oracle"] == pytest.approx(2 / 3)
@@ -116,7 +107,7 @@ def test_pass_at_1_rows_none_judge_and_oracle():
 
 def test_a_judge_that_always_answers_A_gains_nothing():
     items = [it for p in POOLS for it in cr.pair_items(p)]
-    agg = cr.aggregate_tournament(_run(items, Scripted(always="A")))
+    agg = cr.aggregate_tournament(_run(items, scripted(always="A")))
     # every candidate wins one game of each pair with the same probability: all tied, shared pick
     assert agg["headline"]["judge"] == pytest.approx(agg["headline"]["none"]) and agg["headline"]["gain"] == 0
 
@@ -124,7 +115,7 @@ def test_a_judge_that_always_answers_A_gains_nothing():
 def test_partial_tournaments_are_ranked_and_reported():
     items = [it for p in POOLS for it in cr.pair_items(p)][:45 + 9]  # all of problem 1, 9 pairs of problem 2
     good = {prog for p in POOLS for _, prog, ok in p.candidates if ok}
-    agg = cr.aggregate_tournament(_run(items, Scripted(good)))
+    agg = cr.aggregate_tournament(_run(items, scripted(good)))
     assert agg["partial"] == ["judge"] and agg["notes"][0].startswith("partial: 2 of 2 problems judged")
     assert agg["headline"]["oracle"] == pytest.approx(1 / 2)  # over the pools the rows carry
     assert {r["task_id"]: r["coverage"] for r in agg["tables"]["problems"]} == {"HumanEval/1": 1.0, "HumanEval/2": 0.2}
@@ -133,7 +124,7 @@ def test_partial_tournaments_are_ranked_and_reported():
 def test_pointwise_variant_ranks_by_probability_of_yes():
     good = {prog for p in POOLS for _, prog, ok in p.candidates if ok}
     items = [it for p in POOLS for it in cr.pointwise_items(p)]
-    rows = _run(items, Scripted(good), cr.POINTWISE_BENCHMARK)
+    rows = _run(items, scripted(good), cr.POINTWISE_BENCHMARK)
     agg = cr.aggregate_pointwise(rows)
     assert agg["headline"]["judge"] == pytest.approx(2 / 3)
     assert agg["tables"]["cost"][0]["judgments_per_problem"] == 10
@@ -149,7 +140,7 @@ def test_limit_draws_whole_problems_and_their_full_tournaments():
     assert len(problems) == 2 and len(picked) == 2 * 45  # every game of the two drawn problems
     assert how["mode"] == "limit 2 problems per subset"
     good = {prog for p in POOLS for _, prog, ok in p.candidates if ok}
-    agg = cr.aggregate_tournament(_run(picked, Scripted(good)))
+    agg = cr.aggregate_tournament(_run(picked, scripted(good)))
     assert agg["partial"] == [] and agg["notes"] == []  # whole tournaments: nothing partial
     assert all(r["coverage"] == 1.0 for r in agg["tables"]["problems"])
     points = [it for p in POOLS for it in cr.pointwise_items(p)]
@@ -160,7 +151,7 @@ def test_markdown_comparison_prints_table_5_and_no_generic_random_column():
     from flame.evals.compare import comparison
 
     good = {prog for p in POOLS for _, prog, ok in p.candidates if ok}
-    rows = _run([it for p in POOLS for it in cr.pointwise_items(p)], Scripted(good), cr.POINTWISE_BENCHMARK)
+    rows = _run([it for p in POOLS for it in cr.pointwise_items(p)], scripted(good), cr.POINTWISE_BENCHMARK)
     summary = {"title": cr.POINTWISE_BENCHMARK.title, "judged": len(rows), "loaded": len(rows),
                "selection": {"mode": "all"}, "aggregates": cr.aggregate_pointwise(rows)}
     lines = comparison([("scripted", {"benchmarks": {"code-rerank-pointwise": summary}, "rows": rows})])
@@ -172,14 +163,16 @@ def test_markdown_comparison_prints_table_5_and_no_generic_random_column():
     assert "| Oracle | 66.7 |" in table and "| FLAMe-24B (paper) | 31.1 |" in table
 
 
-class ScriptedAlone(Scripted):
+_ALONE = re.compile(r"\nresponse: (?P<p>.*)\nEVALUATION:", re.S)
+
+
+def scripted_alone(good: set[str]) -> FakeBackend:
     """Scores each program alone (pairwise="separate"): Yes for a passing one."""
 
-    _ALONE = re.compile(r"\nresponse: (?P<p>.*)\nEVALUATION:", re.S)
+    def rule(context: str, continuation: str) -> float:
+        return 0.0 if continuation == ("Yes" if _ALONE.search(context).group("p") in good else "No") else -3.0
 
-    def score(self, requests):
-        return [0.0 if r.continuation == ("Yes" if self._ALONE.search(r.context).group("p") in self.good else "No")
-                else -3.0 for r in requests]
+    return FakeBackend(rule, fingerprint="scripted-fake")
 
 
 def test_a_judge_of_each_program_alone_plays_every_pair_once():
@@ -187,7 +180,7 @@ def test_a_judge_of_each_program_alone_plays_every_pair_once():
     by their own scores, so a judge that knows which pass picks a passing one where there is one."""
     good = {prog for p in POOLS for _, prog, ok in p.candidates if ok}
     items = [it for p in POOLS for it in cr.pair_items(p)]
-    rows = judge_all([Prepared(cr.BENCHMARK, None, items)], ScriptedAlone(good),
+    rows = judge_all([Prepared(cr.BENCHMARK, None, items)], scripted_alone(good),
                      RunOptions(batch_size=16, pairwise="separate"))[cr.BENCHMARK.name]
     assert all(not r["order_labels"] for r in rows)
     agg = cr.aggregate_tournament(rows)

@@ -4,7 +4,6 @@ one (row 169's output_2 is only whitespace), judged end to end by `flame eval fi
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import pytest
@@ -12,30 +11,16 @@ from typer.testing import CliRunner
 
 from flame.cli.main import app
 from flame.judge.models import BACKENDS
+from flame.testing import FakeBackend, hash_score
 
 runner = CliRunner()
 EMPTY_ROW = 169  # LLMEval^2's row whose output_2 is whitespace only
 ROWS = range(160, 176)
 
 
-class HashJudge:
-    """Label log-likelihoods from a hash of the prompt and label (deterministic, no model)."""
-
-    fingerprint = "hash:1"
-
-    def prepare(self, prompt: str) -> str:
-        return prompt
-
-    def score(self, requests):
-        return [-(hashlib.sha256((r.context + "|" + r.continuation).encode()).digest()[0] / 64) for r in requests]
-
-    def generate(self, requests):
-        raise AssertionError("closed label spaces are scored")
-
-
 @pytest.fixture(autouse=True)
 def hash_backend():
-    BACKENDS.register("hashjudge", lambda spec, **options: HashJudge())
+    BACKENDS.register("hashjudge", lambda spec, **options: FakeBackend(hash_score, fingerprint="hash:1"))
     yield
     BACKENDS.unregister("hashjudge")
 

@@ -1,4 +1,4 @@
-"""The runner and `flame eval run/file`, with a fake judge backend behind the real engine
+"""The runner and `flame eval run/file`, with flame.testing's fake judge backend behind the real engine
 (load_backend's batching and SQLite cache, the Autorater), on real mirror data."""
 
 from __future__ import annotations
@@ -14,34 +14,33 @@ from flame.cli.eval import app
 from flame.evals.benchmarks import BENCHMARKS
 from flame.evals.runner import RunOptions, select
 from flame.judge.models import BACKENDS
+from flame.testing import FakeBackend
 
 CALLS: dict[str, int] = {}
 
 
-class FakeBackend:
-    """Deterministic pseudo-random label log-likelihoods; `fail-after-N` raises after N requests."""
+def _hash_rule(context: str, continuation: str) -> float:
+    """A deterministic pseudo-random log-likelihood in (-6.7, 0] of a label after a context."""
+    return -(int(hashlib.sha256(f"{context}|{continuation}".encode()).hexdigest()[:6], 16) % 997) / 150
 
-    def __init__(self, name: str) -> None:
-        self.name, self.fingerprint = name, "fake:v1"
-        self.fail_after = int(name.split("-")[-1]) if name.startswith("fail-after-") else None
 
-    def prepare(self, prompt: str) -> str:
-        return prompt
+def fake(name: str) -> FakeBackend:
+    """The fake judge of spec `fake:<name>`: hash log-likelihoods, each scored request counted in
+    CALLS[name]; `fail-after-N` raises RuntimeError("killed") once more than N were asked."""
+    fail_after = int(name.split("-")[-1]) if name.startswith("fail-after-") else None
 
-    def score(self, requests):
-        CALLS[self.name] = CALLS.get(self.name, 0) + len(requests)
-        if self.fail_after is not None and CALLS[self.name] > self.fail_after:
+    def rule(context: str, continuation: str) -> float:
+        CALLS[name] = CALLS.get(name, 0) + 1
+        if fail_after is not None and CALLS[name] > fail_after:
             raise RuntimeError("killed")
-        return [-(int(hashlib.sha256(f"{r.context}|{r.continuation}".encode()).hexdigest()[:6], 16) % 997) / 150
-                for r in requests]
+        return _hash_rule(context, continuation)
 
-    def generate(self, requests):
-        raise AssertionError("closed label spaces are scored, not generated")
+    return FakeBackend(rule, fingerprint="fake:v1")
 
 
 @pytest.fixture(autouse=True)
 def fake_backend():
-    BACKENDS.register("fake", lambda spec, **options: FakeBackend(spec.path))
+    BACKENDS.register("fake", lambda spec, **options: fake(spec.path))
     CALLS.clear()
     yield
     BACKENDS.unregister("fake")
@@ -228,7 +227,7 @@ def test_items_are_judged_in_prompt_order_and_rows_keep_item_order(mirror):
     options = RunOptions(limit=3, batch_size=1)  # one item per backend call
     (prepared,) = prepare([BENCHMARKS.get("cobbler")], options)
     texts = [render(it.task, it.example).text for it in prepared.items]
-    backend = FakeBackend("ok")
+    backend = fake("ok")
     calls = []
     score = backend.score
     backend.score = lambda reqs: (calls.append({r.context for r in reqs}), score(reqs))[1]

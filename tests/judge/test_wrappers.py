@@ -16,6 +16,7 @@ from flame.judge.backends.base import (
     ScoreRequest,
     TransientError,
 )
+from flame.testing import FakeBackend
 
 
 def _length_rule(context, label):
@@ -98,27 +99,23 @@ def test_cache_answers_while_another_connection_holds_a_write_transaction(tmp_pa
         blocker.execute("ROLLBACK")
 
 
-class Flaky:
-    """Fails `failures` times with `error`, then scores every request -1.0."""
+def flaky(failures: int, error: Exception) -> FakeBackend:
+    """A fake backend that fails `failures` times with `error` (once per scored request: the
+    tests score one at a time), then scores every request -1.0."""
+    left = [failures]
 
-    fingerprint = "flaky:1"
+    def rule(context: str, continuation: str) -> float:
+        if left[0]:
+            left[0] -= 1
+            raise error
+        return -1.0
 
-    def __init__(self, failures: int, error: Exception):
-        self.failures, self.error = failures, error
-
-    def prepare(self, prompt):
-        return prompt
-
-    def score(self, requests):
-        if self.failures:
-            self.failures -= 1
-            raise self.error
-        return [-1.0 for _ in requests]
+    return FakeBackend(rule, fingerprint="flaky:1")
 
 
 def test_retrying_backs_off_on_transient_errors_then_succeeds():
     waits = []
-    backend = Retrying(Flaky(2, TransientError("429 rate limited")), attempts=4, base_delay=1.0, sleep=waits.append)
+    backend = Retrying(flaky(2, TransientError("429 rate limited")), attempts=4, base_delay=1.0, sleep=waits.append)
     assert backend.score([ScoreRequest("c", "A")]) == [-1.0]
     assert backend.retries == 2
     assert 0.5 <= waits[0] <= 1.0 and 1.0 <= waits[1] <= 2.0  # exponential, with jitter
@@ -127,8 +124,8 @@ def test_retrying_backs_off_on_transient_errors_then_succeeds():
 def test_retrying_gives_up_after_its_attempts_and_never_retries_a_real_error():
     waits = []
     with pytest.raises(TransientError):
-        Retrying(Flaky(5, TransientError("timeout")), attempts=3, sleep=waits.append).score([ScoreRequest("c", "A")])
+        Retrying(flaky(5, TransientError("timeout")), attempts=3, sleep=waits.append).score([ScoreRequest("c", "A")])
     assert len(waits) == 2
     with pytest.raises(ValueError):
-        Retrying(Flaky(1, ValueError("bad request")), sleep=waits.append).score([ScoreRequest("c", "A")])
+        Retrying(flaky(1, ValueError("bad request")), sleep=waits.append).score([ScoreRequest("c", "A")])
     assert len(waits) == 2
