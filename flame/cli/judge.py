@@ -183,28 +183,14 @@ def classify(
 
 
 def _read_input(path: Path, kind: str, options: dict[str, Any],
-                skip_bad: bool) -> tuple[list[tuple[str, int, TaskSpec, Example]], list[DataError]]:
+                skip_bad: bool) -> tuple[list[tuple[str, int, tuple[TaskSpec, Example]]], list[DataError]]:
     """Parse every line first (flame.judge.request's rules; `options`: the file's criteria, scale,
     classes and question), so a bad line stops the run before any model time is spent."""
-    from flame.judge.jsonl import check_new_id, file_lines, json_object, line_key
+    from flame.judge.jsonl import read_requests
     from flame.judge.request import request_fields, to_record
 
-    items, bad, seen = [], [], set()
-    file = str(path)
-    for n, line in file_lines(path):
-        try:
-            rec = json_object(line, file, n)
-            key = line_key(rec, file, n)
-            check_new_id(key, seen, file, n)
-            task, example = to_record(kind, request_fields(kind, rec, file, n), where=file, row=n, **options)
-        except DataError as e:
-            if not skip_bad:
-                raise
-            bad.append(e)
-            continue
-        seen.add(key)
-        items.append((key, n, task, example))
-    return items, bad
+    return read_requests(path, lambda rec, file, n: to_record(kind, request_fields(kind, rec, file, n), where=file,
+                                                              row=n, **options), skip_bad)
 
 
 @app.command("file")
@@ -257,8 +243,8 @@ def judge_file(
         columns = (TextColumn("judging"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with open(output, "a", encoding="utf-8") as fh, Progress(*columns, console=err) as bar:
             progress = bar.add_task("judging", total=len(todo))
-            stream = rater.iter_judge(((t, ex) for _, _, t, ex in todo), batch_size)
-            for (key, n, _, _), j in zip(todo, stream):
+            stream = rater.iter_judge((record for _, _, record in todo), batch_size)
+            for (key, n, _), j in zip(todo, stream):
                 fh.write(json.dumps({"id": key, "line": n, **j.to_dict()}, ensure_ascii=False) + "\n")
                 fh.flush()
                 judgments.append(j)

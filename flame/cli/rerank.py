@@ -44,35 +44,26 @@ METHOD_HELP = ("tournament (round-robin of pairwise games, both orders) or point
 def _read(path: Path, skip_bad: bool):
     """(key, line, Candidates) for each good line, and the DataErrors of the bad ones (every
     line is checked before any model time is spent)."""
-    from flame.judge.jsonl import check_new_id, file_lines, json_object, line_key
+    from flame.judge.jsonl import read_requests
+
+    return read_requests(path, _candidates, skip_bad)
+
+
+def _candidates(rec: dict, file: str, n: int):
+    """Line n's prompt, candidates (a non-empty list of strings) and optional criteria."""
     from flame.judge.request import text_field
     from flame.judge.rerank import Candidates
 
-    items, bad, seen = [], [], set()
-    file = str(path)
-    for n, line in file_lines(path):
-        try:
-            rec = json_object(line, file, n)
-            key = line_key(rec, file, n)
-            check_new_id(key, seen, file, n)
-            prompt = text_field(rec, "prompt", file, n)
-            candidates = rec.get("candidates")
-            if candidates is None:
-                raise DataError(file, "missing", n, "candidates")
-            if not isinstance(candidates, list) or not candidates:
-                raise DataError(file, "must be a non-empty list of strings", n, "candidates")
-            for i, c in enumerate(candidates):
-                if not isinstance(c, str):
-                    raise DataError(file, f"must be a string, got {type(c).__name__}", n, f"candidates[{i}]")
-            criteria = text_field(rec, "criteria", file, n, required=False)
-        except DataError as e:
-            if not skip_bad:
-                raise
-            bad.append(e)
-            continue
-        seen.add(key)
-        items.append((key, n, Candidates(prompt, tuple(candidates), criteria)))
-    return items, bad
+    prompt = text_field(rec, "prompt", file, n)
+    candidates = rec.get("candidates")
+    if candidates is None:
+        raise DataError(file, "missing", n, "candidates")
+    if not isinstance(candidates, list) or not candidates:
+        raise DataError(file, "must be a non-empty list of strings", n, "candidates")
+    for i, c in enumerate(candidates):
+        if not isinstance(c, str):
+            raise DataError(file, f"must be a string, got {type(c).__name__}", n, f"candidates[{i}]")
+    return Candidates(prompt, tuple(candidates), text_field(rec, "criteria", file, n, required=False))
 
 
 def rerank(

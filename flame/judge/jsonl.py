@@ -17,13 +17,14 @@ import os
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AnyStr
+from typing import Any, AnyStr, TypeVar
 
 from flame.core.errors import DataError, FlameError
 from flame.core.files import atomic_write, atomic_write_json, sha256_file
 
 from .request import request_id
 
+T = TypeVar("T")
 
 class ResumeRefused(FlameError):
     """An output file cannot be written or resumed as asked (the message says why and what to do)."""
@@ -70,6 +71,32 @@ def line_key(record: dict[str, Any], file: str, n: int) -> str:
     """The line's `id` as a string (a string or an integer: flame.judge.request.request_id), else "line:N"."""
     value = request_id(record, file, n)
     return f"line:{n}" if value is None else str(value)
+
+
+def read_requests(path: Path, parse: Callable[[dict[str, Any], str, int], T],
+                  skip_bad: bool) -> tuple[list[tuple[str, int, T]], list[DataError]]:
+    """Every line of a JSONL request file read before any model time is spent: (id, line number,
+    parse(record, file, line number)) for each good line, and the DataErrors of the bad ones (a
+    line that is not a JSON object, repeats an id, or that `parse` refuses). The first bad line
+    is raised unless `skip_bad`."""
+    items: list[tuple[str, int, T]] = []
+    bad: list[DataError] = []
+    seen: set[str] = set()
+    file = str(path)
+    for n, line in file_lines(path):
+        try:
+            record = json_object(line, file, n)
+            key = line_key(record, file, n)
+            check_new_id(key, seen, file, n)
+            value = parse(record, file, n)
+        except DataError as e:
+            if not skip_bad:
+                raise
+            bad.append(e)
+            continue
+        seen.add(key)
+        items.append((key, n, value))
+    return items, bad
 
 
 # -- resumable outputs -----------------------------------------------------------------------
