@@ -63,7 +63,8 @@ COMPARISON = pairwise_task(
 )
 
 
-def _text(info: dict, where: tuple[str, int]) -> str:
+def post_text(info: dict, where: tuple[str, int]) -> str:
+    """The text a summary was written of: the record's Reddit post or, for CNN/DM, its article."""
     for key in ("post", "article"):
         value = info.get(key)
         if isinstance(value, str) and value.strip():
@@ -74,7 +75,7 @@ def _text(info: dict, where: tuple[str, int]) -> str:
 def _convert(record: Any, prov: Provenance) -> Iterator[Item]:
     where = (str(prov.file), prov.row)
     info = get(record, "info", dict, where)
-    text = _text(info, where)
+    text = post_text(info, where)
     title = clean(info.get("title") or "") or "(untitled)"
     summaries = get(record, "summaries", list, where)
     if len(summaries) != 2:

@@ -37,7 +37,7 @@ from ..files import SourceFiles
 from ..readers import clean, get
 from ..source import HFOrigin, Item, Rejected, Source
 from ._hub_kit import classification_task, excluded, read_split
-from .summarize_feedback import EXPORT_REVISION
+from .summarize_feedback import EXPORT_REVISION, post_text
 from .summarize_feedback import LICENSE as FEEDBACK_LICENSE
 
 NAME = "summarize_feedback_axis"
@@ -79,19 +79,11 @@ TASKS: dict[str, TaskSpec] = {
 }
 
 
-def _text(info: dict, where: tuple[str, int]) -> str:
-    for key in ("post", "article"):
-        value = info.get(key)
-        if isinstance(value, str) and value.strip():
-            return clean(value)
-    raise DataError(where[0], "neither info.post nor info.article holds text", where[1], "info")
-
-
 def convert(record: Any, prov: Provenance) -> Iterator[Item]:
     """One rated summary as one example per axis it has a rating on."""
     where = (prov.file, prov.row)
     info = get(record, "info", dict, where)
-    context = {"title": clean(info.get("title") or "") or "(untitled)", "text": _text(info, where)}
+    context = {"title": clean(info.get("title") or "") or "(untitled)", "text": post_text(info, where)}
     summary = get(record, "summary", dict, where)
     context["summary"] = clean(get(summary, "text", str, where))
     if not context["summary"]:
