@@ -83,3 +83,28 @@ def test_publish_refuses_a_compare_without_a_label(tmp_path):
     with pytest.raises(DataError, match="--compare takes LABEL=results.json"):
         publish(tmp_path / "ckpt", tmp_path / "out", name="x", compare=["results.json"], wall="1 s")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_judge_trained_in_two_stages_gets_both_on_its_card(tiny_model, collection, tmp_path):
+    runner = CliRunner()
+    common = ["--config", str(TINY), f"model={tiny_model}", f"collection={collection}", "lora=true", "lora_r=4"]
+    first = runner.invoke(train_app, ["sft", *common, f"output_dir={tmp_path / 'one'}", "eval_every=2"])
+    assert first.exit_code == 0, first.output
+    stage_one = tmp_path / "one" / "checkpoints" / "step-000004"
+    second = runner.invoke(train_app, ["sft", *common, f"output_dir={tmp_path / 'two'}", f"init={stage_one}",
+                                       "max_steps=2", "eval_every=0"])
+    assert second.exit_code == 0, second.output
+    out = tmp_path / "published"
+    result = runner.invoke(train_app, ["card", str(tmp_path / "two" / "checkpoints" / "step-000002"), "--name", "x",
+                                       "--out", str(out), "--wall-time", "2 s"])
+    assert result.exit_code == 0, result.output
+    card = (out / "README.md").read_text()
+    assert "Trained in 2 stages, the first from " in card and ": 24 examples and " in card  # 4 x 4, then 2 x 4
+    assert f"| 1 | `{stage_one}` | `flame` |" in card and "| 4 x 4 | 16 | 16 |" in card and "| 2 x 4 | 8 | 24 |" in card
+    # examples drawn per task: one column per stage, each adding up to what that stage saw
+    table = card[card.index("| task | stage 1 | stage 2 | all |"):].split("\n\n")[0].splitlines()[2:]
+    columns = [[int(c) for c in line.strip("| ").split(" | ")[1:]] for line in table]
+    assert [sum(col) for col in zip(*columns)] == [16, 8, 24]
+    # the learning curve runs over both stages, counted in examples seen
+    assert "| 2 (stage 1) | 8 |" in card and "| 4 (stage 1) | 16 |" in card and "| 2 (stage 2) | 24 |" in card
+    assert "stage 1: 1:" in card and "stage 2: 1:" in card
