@@ -17,7 +17,9 @@ Over-long prompts do not hold up the model thread: `submit` refuses an HTTP item
 is surely over its limit from its length in characters alone (`max_token_chars`, the most
 characters one token of the backend's vocabulary covers, times 2 for normalisation), without
 tokenising it, and the worker applies the same bound before tokenising a job's item. An
-item under that bound is tokenised exactly on the model thread.
+item under that bound is tokenised on the model thread, a long one a slice at a time and only
+until its limit is passed (`count_tokens`; the rest is estimated), so the tokenising the model
+thread does for an item is bounded by what the item could be judged in.
 
 A request has a deadline: items of a request that is past it, or whose caller gave up
 (`cancel`), are dropped from the queue at once (they leave `depth`) or skipped when taken,
@@ -38,6 +40,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any
 
 from flame.core.judgment import Judgment
 from flame.core.records import Example, TaskSpec
@@ -50,6 +53,7 @@ BYTES_PER_TOKEN = 4  # estimate for backends that expose no tokenizer
 MAX_TOKEN_CHARS = 128  # characters one token covers at most, for a tokenizer whose vocabulary cannot be read
 NORMALISATION_SLACK = 2  # a tokenizer's normaliser may merge characters (NFC): text chars per vocabulary char
 MAX_CHUNKS = 32  # chunks one request's split_long items may be judged in
+COUNT_SLICE_CHARS = 16_384  # a longer prompt is counted a slice at a time, stopping past its limit
 
 
 class QueueFull(Exception):
@@ -367,8 +371,28 @@ class Batcher:
                 return least, True
         encode = getattr(backend, "encode", None)
         if callable(encode):
-            return len(encode(text)), False
+            return count_tokens(encode, text, cap if self.token_chars is not None else None)
         return math.ceil(len(text.encode("utf-8")) / BYTES_PER_TOKEN), True
+
+
+def count_tokens(encode: Callable[[str], Sequence[Any]], text: str, cap: int | None) -> tuple[int, bool]:
+    """Tokens in `text` and whether the count is an estimate. With a `cap`, a text longer than
+    COUNT_SLICE_CHARS is tokenised a slice at a time, and counting stops once the slices hold
+    more than `cap` tokens (less one per cut, which may split a token): what they hold is
+    then the count, at least that many (the rest is never tokenised), so the model thread never
+    tokenises much more of a text than it could judge. A text within the cap is counted exactly."""
+    if cap is None or len(text) <= COUNT_SLICE_CHARS:
+        return len(encode(text)), False
+    overhead = len(encode(""))  # a BOS token each call adds
+    counted = read = 0
+    while read < len(text):
+        piece = text[read:read + COUNT_SLICE_CHARS]
+        counted += len(encode(piece)) - overhead
+        read += len(piece)
+        cuts = read // COUNT_SLICE_CHARS
+        if counted - cuts > cap and read < len(text):
+            return overhead + counted - cuts, True
+    return len(encode(text)), False
 
 
 def max_token_chars(backend: object) -> int | None:

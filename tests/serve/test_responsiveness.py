@@ -4,6 +4,7 @@ before the body is parsed (issue #18, item 2)."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -12,7 +13,7 @@ import httpx
 from fastapi.testclient import TestClient
 
 from flame.serve import Settings, create_app
-from flame.serve.batcher import MAX_TOKEN_CHARS, NORMALISATION_SLACK, max_token_chars
+from flame.serve.batcher import COUNT_SLICE_CHARS, MAX_TOKEN_CHARS, NORMALISATION_SLACK, count_tokens, max_token_chars
 from flame.testing import FakeBackend
 
 PAIR = {"prompt": "What is 2+2?", "response_a": "4", "response_b": "5"}
@@ -156,3 +157,28 @@ def test_a_job_line_over_the_limit_is_refused_without_being_tokenised(tmp_path):
     first, second = job["results"]
     assert first["valid"] and not second["valid"] and "at most 100" in second["error"]
     assert max(backend.encoded) < 2000  # the long line was refused by its length alone
+
+
+def test_a_long_text_within_the_length_bound_is_tokenised_only_as_far_as_its_limit(tmp_path):
+    backend = _Tokenizing(fingerprint="tok:1", reply=lambda prompt: "")
+    # 75,000 characters pass the length bound (300 tokens x 256 characters a token at most), but
+    # are 15,000 words, 50 chunks of 300: the old worker tokenised all of it on the model thread
+    text = "word " * 15_000
+    with _client(backend, tmp_path, max_input_tokens=300, max_chunks=3) as client:
+        r = client.post("/v1/judge/classify", json={"text": text, "classes": ["Yes", "No"], "split_long": "Yes"})
+        fits = client.post("/v1/judge/classify", json={"text": "word " * 500, "classes": ["Yes", "No"],
+                                                       "split_long": "Yes"})
+    assert r.status_code == 413 and "at most 3 chunks per request (split_long)" in r.json()["detail"]
+    counted = int(re.match(r"the text is at least (\d+) tokens", r.json()["detail"])[1])
+    assert 300 < counted < 15_000  # a true lower bound: the words of the slices read
+    assert sum(backend.encoded) <= 2 * COUNT_SLICE_CHARS  # a slice past the limit, not the whole text
+    assert fits.status_code == 200 and 1 < fits.json()["chunks"] <= 3
+
+
+def test_count_tokens_is_exact_within_the_cap_and_stops_past_it():
+    words = lambda text: text.split()  # noqa: E731 - one token per word
+    text = "word " * 20_000  # 100,000 characters, 20,000 tokens
+    assert count_tokens(words, text, None) == (20_000, False)
+    assert count_tokens(words, text, 50_000) == (20_000, False)  # under the cap: counted exactly
+    tokens, estimated = count_tokens(words, text, 1_000)
+    assert estimated and 1_000 < tokens <= 20_000  # a true lower bound, from one slice past the cap
