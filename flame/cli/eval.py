@@ -82,7 +82,7 @@ def run(
     """Run benchmarks with a judge and write one results JSON (rows, aggregates, manifest)."""
     from flame.evals.benchmarks import BENCHMARKS
     from flame.evals.suite import SUITES
-    from flame.evals.runner import RunOptions, check_benchmarks
+    from flame.evals.runner import RunOptions
     from flame.evals.runner import run as run_benchmarks
 
     with user_errors():
@@ -100,7 +100,6 @@ def run(
         if suite is not None and (len(benchmarks) > 1 or data not in ("auto", "official", "mirror")):
             raise typer.BadParameter(f"the suite {suite.name} is run alone, with --data auto, official or mirror")
         benches = [BENCHMARKS.get(name) for name in (suite.benchmarks() if suite else benchmarks)]
-        check_benchmarks(benches, options)  # before the model loads
         check_out_results(out)
         backend = _backend(model, batch_size, cache, device)
         path = run_benchmarks(benches, backend, model=model, out=out, options=options, progress=progress, suite=suite)

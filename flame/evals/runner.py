@@ -22,8 +22,8 @@ backend, how pairwise items were judged, seed, scoring protocols, data origin, s
 It is written to a temporary file and renamed, so a partial result is never left as if whole.
 
 `pairwise="separate"` judges each response of a pairwise item on its own (flame.judge.separate):
-its rows have no candidate orders, and a benchmark whose score reads them (`needs_orders`:
-CoBBLEr's bias probes, reranking's tournament games) is refused.
+its rows have no candidate orders; a pair's one verdict is the same whichever order its
+responses would be shown in, which is how CoBBLEr's probes and reranking's tournament count it.
 """
 
 from __future__ import annotations
@@ -114,23 +114,12 @@ def select(bench: Benchmark, items: Sequence[Item], options: RunOptions) -> tupl
     return [it for i, it in enumerate(items) if i in keep], {"mode": mode, "seed": options.seed}
 
 
-def check_benchmarks(benchmarks: Sequence[Benchmark], options: RunOptions) -> None:
-    """Refuse a benchmark the options cannot score: one that reads each candidate order's
-    verdict (`needs_orders`) under pairwise="separate", which has no candidate order."""
-    if options.pairwise == "separate":
-        needing = [b.name for b in benchmarks if b.needs_orders]
-        if needing:
-            raise FlameError(f"{', '.join(needing)}: scored from the verdicts in both candidate orders, and "
-                             "--pairwise separate judges each response alone (no order); run with --pairwise ab")
-
-
 def prepare(benchmarks: Sequence[Benchmark], options: RunOptions,
             missing: dict[str, str] | None = None) -> list[Prepared]:
-    """Load and select the items of each benchmark (after check_benchmarks). Given `missing`
+    """Load and select the items of each benchmark. Given `missing`
     (a suite run), a benchmark whose data cannot be read here (not in the mirror, its origin
     unreachable, a library not installed) is left out and recorded there with the reason,
     instead of stopping the run."""
-    check_benchmarks(benchmarks, options)
     out = []
     for bench in benchmarks:
         try:

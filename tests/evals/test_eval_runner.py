@@ -151,12 +151,27 @@ def test_unknown_benchmark_suggests_the_name(tmp_path):
     assert result.exit_code == 1 and "did you mean 'rewardbench'" in result.output
 
 
-def test_benchmarks_scored_from_candidate_orders_are_refused_in_separate_mode(tmp_path):
-    result, files = _run(tmp_path, "heldout", "cobbler", "code-rerank", "--model", "hf:/no/such/model",
-                         "--pairwise", "separate")
-    assert result.exit_code == 1 and not files
-    assert "cobbler: scored from the verdicts in both candidate orders" in result.output  # code-rerank can play once
-    assert "--pairwise ab" in result.output and "does not exist" not in result.output  # refused before loading
+def test_cobbler_in_separate_mode_measures_length_and_says_the_order_probes_are_zero_by_construction(tmp_path,
+                                                                                                      mirror):
+    result, files = _run(tmp_path, "cobbler", "--model", "fake:ok", "--pairwise", "separate", "--limit", "30")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(files[0].read_text())
+    assert all(r["order_labels"] == {} and r["verdict"] in ("A", "B") for r in doc["rows"])  # one verdict a pair
+    agg = doc["benchmarks"]["cobbler"]["aggregates"]
+    head = agg["headline"]
+    assert head["order"] == head["compassion"] == head["bandwagon"] == head["attention"] == 0
+    length = agg["tables"]["length"][0]
+    assert 0 < length["n"] == sum(r["len_a"] != r["len_b"] for r in doc["rows"] if r["subset"] == "Order")
+    longer = sum((r["verdict"] == "A") == (r["len_a"] > r["len_b"]) for r in doc["rows"]
+                 if r["subset"] == "Order" and r["len_a"] != r["len_b"])
+    assert head["length"] == pytest.approx(abs(longer / length["n"] - 0.5))
+    assert any("by construction" in note for note in agg["notes"])
+    ab, ab_files = _run(tmp_path / "ab", "cobbler", "--model", "fake:ok", "--limit", "30")
+    assert not any("by construction" in note for note in json.loads(ab_files[0].read_text())["benchmarks"]["cobbler"]
+                   ["aggregates"]["notes"])
+
+
+def test_an_unknown_pairwise_mode_is_refused(tmp_path):
     bogus, _ = _run(tmp_path, "heldout", "--model", "fake:ok", "--pairwise", "alone")
     assert bogus.exit_code == 2 and "--pairwise" in bogus.output and "got 'alone'" in bogus.output
 

@@ -101,8 +101,6 @@ class Benchmark:
       always-longer: verdicts rescored) beside it; False where the aggregate reads more than
       verdicts and computes its own reference rows (CoBBLEr's simulated random judge,
       reranking's no-reranking and oracle rows).
-    - `needs_orders`: its score reads the verdict in each candidate order (CoBBLEr's bias
-      probes, reranking's tournament games), so it cannot be run with pairwise="separate".
     - `headline_of`: the headline and its partial keys from the per-subset scores (`metric`
       of each subset's rows: accuracy or balanced accuracy), as `aggregate` builds it; the
       scores may be numpy arrays of bootstrap draws, which is how `flame report --paired`
@@ -121,7 +119,6 @@ class Benchmark:
     unit: str = "item"
     generic_references: bool = True
     long_input: LongInput | None = None
-    needs_orders: bool = False
     headline_of: Callable[[Mapping[str, Any]], tuple[dict[str, Any], list[str]]] | None = None
 
     def load(self, data: str = "auto") -> Loaded:

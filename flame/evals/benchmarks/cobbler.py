@@ -17,6 +17,12 @@ The probe prompt is CoBBLEr's question in FLAMe form (which response is more coh
 given the instruction and reference), A/B only: CoBBLEr forces a choice, and the
 description names none of the biases.
 
+A judge that scores each response alone (pairwise="separate") gives a pair one verdict, the
+same in both orders: its rows are counted as two identical verdicts, which makes Order,
+Compassion, Bandwagon and Attention 0 by construction and Egocentric (a count of consistent
+verdicts, see below) 0.5 where every model has as many pairs; the aggregate says so in a note.
+Length, its preference for the longer response, is what such a run measures.
+
 Metrics (each a share of comparisons; lower is better), as CoBBLEr counts them, with FLAMe's
 conventions (PAPER.md §8):
 - Order = first-order + last-order bias: the share of Order pairs where the judge picks the
@@ -196,8 +202,19 @@ def _by_probe(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Mapping[
 
 
 def _labels(row: Mapping[str, Any]) -> dict[str, str | None]:
-    """The verdict in each order that ran, in the example's own A/B terms (None: no verdict)."""
-    return {o: lab for o, lab in (row.get("order_labels") or {}).items()}
+    """The verdict in each order that ran, in the example's own A/B terms (None: no verdict).
+    A pair judged with each response scored alone (pairwise="separate": a valid verdict and no
+    order labels) has one verdict, the same whichever order its responses are shown in."""
+    labels = dict(row.get("order_labels") or {})
+    if not labels and row.get("valid", True) and row.get("verdict") in ("A", "B"):
+        return {ORIGINAL: row["verdict"], SWAPPED: row["verdict"]}
+    return labels
+
+
+def judged_alone(rows: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether these rows were judged with each response scored alone (pairwise="separate")."""
+    valid = [r for r in rows if r.get("valid", True)]
+    return bool(valid) and all(not r.get("order_labels") for r in valid)
 
 
 def _both_orders(rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -335,6 +352,11 @@ def aggregate(rows: Sequence[Mapping[str, Any]]) -> Aggregate:
         ("Bandwagon", "no Bandwagon pair judged in both orders"),
         ("Attention", "no Attention pair judged in both orders"),
     ) if judge[c] is None]
+    if judged_alone(rows):
+        notes.append("judged with each response scored alone (--pairwise separate): a pair's verdict cannot depend "
+                     "on which response is shown first, so Order, Compassion, Bandwagon and Attention are 0 by "
+                     "construction and Egocentric, a count of consistent verdicts, is 0.5 where every model has "
+                     "as many pairs; Length is measured")
     return {
         "headline": {"avg": judge["Avg"], **{c.lower(): judge[c] for c in COLUMNS}},
         "partial": [c for c in COLUMNS if judge[c] is None],
@@ -360,5 +382,4 @@ BENCHMARK = Benchmark(
     protocol=PROTOCOL,
     metric="bias (lower is better)",
     generic_references=False,
-    needs_orders=True,
 )
