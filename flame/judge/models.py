@@ -37,7 +37,7 @@ from .backends.base import Backend, Batched, Cached, Retrying
 DEFAULT_MODEL = bundled.NAME
 # flame's trained judges: LoRA adapters shipped in the package under flame/models/ (see each
 # folder's README.md), applied on top of the bundled base model.
-TRAINED = ("flame-smollm2-135m", "flame-rm-smollm2-135m")  # each the name of its folder
+TRAINED = ("flame-smollm2-135m", "flame-rm-smollm2-135m", "flame-bt-smollm2-135m")  # each the name of its folder
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".gguf", ".pt", ".json", ".model", ".jinja")
 JUDGE_FILE = "judge.json"  # in an adapter folder: how that model judges by default
 JUDGE_DEFAULTS = {"pairwise": "ab"}  # what a model without JUDGE_FILE (or without the key) gets
