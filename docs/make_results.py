@@ -32,22 +32,26 @@ SECTIONS = {
                   ("FLAMe (flame-smollm2-135m)", "flame-smollm2-135m-aggrefact-limit40.json"),
                   ("FLAMe-RM (flame-rm-smollm2-135m)", "flame-rm-smollm2-135m-aggrefact-limit40.json")],
     "bias": [("smollm2-135m (limit 10)", "smollm2-135m-cobbler-rerank-limit10.json")],
+    "preference": [("base, A/B (smollm2-135m)", "smollm2-135m-full.json"),
+                   ("base, separate (smollm2-135m --pairwise separate)", "smollm2-135m-separate-full.json"),
+                   ("trained (flame-bt-smollm2-135m)", "flame-bt-smollm2-135m-full.json")],
 }
-# section -> the column label of the run every other run of it is compared against, item by item
-BASELINES = {"runs": "base (smollm2-135m)", "aggrefact": "base (smollm2-135m)"}
+# section -> the column labels of the runs every other run of it is compared against, item by item
+BASELINES = {"runs": ["base (smollm2-135m)"], "aggrefact": ["base (smollm2-135m)"],
+             "preference": ["base, A/B (smollm2-135m)", "base, separate (smollm2-135m --pairwise separate)"]}
 
 
-def section(runs: list[tuple[str, Path]], baseline: str | None = None) -> list[str]:
+def section(runs: list[tuple[str, Path]], baselines: list[str] = ()) -> list[str]:
     """The Markdown lines of one section: results files, run lines, comparison tables, and
-    the paired comparison of every run against the baseline run (when given and present)."""
+    the paired comparison of every other run against each baseline run that is present."""
     from flame.evals.compare import comparison, paired_lines, run_lines
     from flame.evals.paired import compare
     from flame.evals.report import load_results
 
     docs = load_results([ROOT / path for _, path in runs])
     loaded = [(label, doc) for (label, _), (_, doc) in zip(runs, docs)]
-    base = next((run for run in loaded if run[0] == baseline), None)
-    paired = [compare(base, run) for run in loaded if base is not None and run is not base]
+    bases = [run for run in loaded if run[0] in baselines]
+    paired = [compare(base, run) for base in bases for run in loaded if run[0] not in baselines]
     return ([f"- results file of **{label}**: `{path}`" for label, path in runs] + run_lines(loaded)
             + [""] + comparison(loaded) + paired_lines(paired))
 
@@ -61,7 +65,7 @@ def main() -> None:
         runs = [(label, RESULTS / f) for label, f in files if (ROOT / RESULTS / f).exists()]
         start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
         a, b = doc.index(start), doc.index(end)
-        lines = section(runs, BASELINES.get(name)) if runs else []
+        lines = section(runs, BASELINES.get(name, [])) if runs else []
         doc = doc[:a] + "\n".join([start, ""] + lines) + "\n" + doc[b:]
     doc_path.write_text(doc)
 
