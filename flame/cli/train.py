@@ -118,7 +118,7 @@ def card(
     ckpt: Path = typer.Argument(..., help="The checkpoint to publish (runs/NAME/checkpoints/step-NNNNNN)."),
     name: str = typer.Option(..., "--name", help="The judge's name, e.g. flame-smollm2-135m."),
     out: Path = typer.Option(..., "--out", help="Folder for the adapter and its model card (e.g. flame/models/NAME in a checkout)."),
-    compare: list[str] | None = typer.Option(None, "--compare", help="LABEL=results.json from `flame eval run` (repeat; base first)."),
+    compare: list[str] | None = typer.Option(None, "--compare", help="LABEL=results.json from `flame eval run` (repeat; base first, this judge's run last: it is compared item by item with each other run)."),
     wall: str = typer.Option(..., "--wall-time", help="Training wall time, in words (e.g. '62 min, 2 sessions')."),
     hardware: str | None = typer.Option(None, "--hardware", help="Where it trained; default: this machine."),
     summary: str = typer.Option("", "--summary", help="The card's opening paragraph (or @FILE)."),

@@ -6,7 +6,8 @@
 The card (README.md, Hugging Face model-card layout) states what a reader needs to trust or
 reproduce the judge: the data (collection, mixture, examples drawn per task), steps, tokens,
 losses, wall time, hardware, the training config, and benchmark results of the judge beside
-its untrained base, read from `flame eval run` results files, never typed in. A judge trained
+its untrained base, read from `flame eval run` results files, never typed in, with the paired
+comparison of the judge's run (the last) against each other run on the items both judged. A judge trained
 in stages (a run initialised from another run's checkpoint, `init=`) is described stage by
 stage, back to the base model, from the checkpoints on this machine. `publish` does all of
 `flame train card`: the adapter, then the card.
@@ -26,7 +27,8 @@ from typing import Any
 
 from flame.core.errors import DataError
 from flame.data.mixture import drawn_per_task, load_mixture
-from flame.evals.compare import comparison, run_lines
+from flame.evals.compare import comparison, paired_lines, run_lines
+from flame.evals.paired import compare as compare_runs
 from flame.evals.report import load_results
 from flame.judge.models import JUDGE_FILE
 
@@ -56,8 +58,8 @@ def publish(ckpt: str | Path, out: str | Path, *, name: str, compare: Sequence[s
             hardware: str | None = None, summary: str = "") -> Path:
     """Export ckpt's LoRA adapter to out and write its model card there; the card's path.
 
-    compare: LABEL=results.json items (`flame eval run` results, base first; a bad item is a
-    DataError); summary: the card's opening paragraph, or @FILE to read it from a file;
+    compare: LABEL=results.json items (`flame eval run` results, base first, this judge's
+    run last: the card compares it item by item with each of the others; a bad item is a DataError); summary: the card's opening paragraph, or @FILE to read it from a file;
     hardware: where it trained, default this machine.
     """
     runs = []
@@ -200,6 +202,7 @@ def write_card(out: str | Path, *, name: str, ckpt: str | Path, runs: Sequence[t
         lines += ["## Results", "", f"Scores are % (accuracy; pass@1 for code). {how} Each column is one "
                   "`flame eval run` results file:", ""]
         lines += run_lines(runs) + [""] + comparison(runs)
+        lines += paired_lines([compare_runs(other, runs[-1]) for other in runs[:-1]])
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "README.md").write_text("\n".join(lines))

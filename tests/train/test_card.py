@@ -26,6 +26,11 @@ def always_a(context: str, label: str) -> float:
     return -0.1 if label == "A" else -2.0
 
 
+def always_b(context: str, label: str) -> float:
+    """A judge that answers "B" whatever it is shown."""
+    return -0.1 if label == "B" else -2.0
+
+
 def test_replayed_draws_match_what_the_stream_gave(collection):
     mixture = load_mixture("flame").resolve(collection, "train")
     stream = mixture.stream(seed=3)
@@ -44,10 +49,12 @@ def test_card_publishes_the_adapter_with_its_training_facts_and_results(tiny_mod
     heldout = [BENCHMARKS.get("heldout")]
     base = run(heldout, FakeBackend(always_a, fingerprint="always-a"), model="always-a", out=tmp_path / "base.json",
                options=RunOptions(limit=2), progress=False)
+    judge = run(heldout, FakeBackend(always_b, fingerprint="always-b"), model="always-b",
+                out=tmp_path / "judge.json", options=RunOptions(limit=2), progress=False)
     ckpt = out / "checkpoints" / "step-000004"
     published = tmp_path / "models" / "flame-tiny"
     result = runner.invoke(train_app, ["card", str(ckpt), "--name", "flame-tiny", "--out", str(published),
-                                       "--compare", f"base={base}", "--wall-time", "9 s",
+                                       "--compare", f"base={base}", "--compare", f"trained={judge}", "--wall-time", "9 s",
                                        "--summary", "A tiny test judge."])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in published.iterdir()) == ["README.md", "adapter_config.json",
@@ -70,6 +77,10 @@ def test_card_publishes_the_adapter_with_its_training_facts_and_results(tiny_mod
     # the always-A judge: its orders never agree, and it says A first every time
     assert "| candidate orders agree | 0.0 (12) |" in card
     assert "| verdicts for the candidate shown first | 100.0 |" in card
+    # the judge's run (the last --compare) item by item against the base, on the 12 items both judged
+    paired = card[card.index("### Paired comparison: B = trained against A = base"):]
+    assert "| | n | A: base | B: trained | B - A | 95% interval | McNemar p | verdict |" in paired
+    assert "| mean | 12 |" in paired
 
     full = runner.invoke(train_app, ["sft", "--config", str(TINY), f"model={tiny_model}", f"collection={collection}",
                                      f"output_dir={tmp_path / 'full'}", "max_steps=1", "eval_every=0"])
