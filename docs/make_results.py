@@ -36,22 +36,21 @@ SECTIONS = {
                    ("base, separate (smollm2-135m --pairwise separate)", "smollm2-135m-separate-full.json"),
                    ("trained (flame-bt-smollm2-135m)", "flame-bt-smollm2-135m-full.json")],
 }
-# section -> the column labels of the runs every other run of it is compared against, item by item
+# section -> the column labels of the runs that every run listed after them is compared against, item by item
 BASELINES = {"runs": ["base (smollm2-135m)"], "aggrefact": ["base (smollm2-135m)"],
              "preference": ["base, A/B (smollm2-135m)", "base, separate (smollm2-135m --pairwise separate)"]}
 
 
 def section(runs: list[tuple[str, Path]], baselines: list[str] = ()) -> list[str]:
     """The Markdown lines of one section: results files, run lines, comparison tables, and
-    the paired comparison of every other run against each baseline run that is present."""
+    the paired comparison of each baseline run that is present against every run listed after it."""
     from flame.evals.compare import comparison, paired_lines, run_lines
     from flame.evals.paired import compare
     from flame.evals.report import load_results
 
     docs = load_results([ROOT / path for _, path in runs])
     loaded = [(label, doc) for (label, _), (_, doc) in zip(runs, docs)]
-    bases = [run for run in loaded if run[0] in baselines]
-    paired = [compare(base, run) for base in bases for run in loaded if run[0] not in baselines]
+    paired = [compare(base, run) for i, base in enumerate(loaded) if base[0] in baselines for run in loaded[i + 1:]]
     return ([f"- results file of **{label}**: `{path}`" for label, path in runs] + run_lines(loaded)
             + [""] + comparison(loaded) + paired_lines(paired))
 
