@@ -33,7 +33,7 @@ $(STAMP): pyproject.toml Makefile
 # write an HTML report comparing the two, item by item (paired: it says when the sample is too
 # small to tell them apart).
 DEMO_LIMIT ?= 2
-DEMO_JUDGE ?= flame-smollm2-135m
+DEMO_JUDGE ?= flame-bt-smollm2-135m
 demo: $(STAMP)
 	$(BIN)/flame data list --role train
 	$(BIN)/flame data build --out $(DEMO_OUT)/collection
