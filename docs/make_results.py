@@ -35,6 +35,10 @@ SECTIONS = {
     "preference": [("base, A/B (smollm2-135m)", "smollm2-135m-full.json"),
                    ("base, separate (smollm2-135m --pairwise separate)", "smollm2-135m-separate-full.json"),
                    ("trained (flame-bt-smollm2-135m)", "flame-bt-smollm2-135m-full.json")],
+    "preference-rerank": [("base (smollm2-135m)", "smollm2-135m-code-rerank-pointwise-full.json"),
+                          ("trained (flame-bt-smollm2-135m)", "flame-bt-smollm2-135m-code-rerank-pointwise-full.json")],
+    "preference-bias": [("base (smollm2-135m)", "smollm2-135m-cobbler-rerank-limit10.json"),
+                        ("trained (flame-bt-smollm2-135m)", "flame-bt-smollm2-135m-cobbler-rerank-limit10.json")],
 }
 # section -> the column labels of the runs that every run listed after them is compared against, item by item
 BASELINES = {"runs": ["base (smollm2-135m)"], "aggrefact": ["base (smollm2-135m)"],
