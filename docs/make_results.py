@@ -13,6 +13,7 @@ results file may be gzipped.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +47,7 @@ BASELINES = {"runs": ["base (smollm2-135m)"], "aggrefact": ["base (smollm2-135m)
              "preference": ["base, A/B (smollm2-135m)", "base, separate (smollm2-135m --pairwise separate)"]}
 
 
-def section(runs: list[tuple[str, Path]], baselines: list[str] = ()) -> list[str]:
+def section(runs: list[tuple[str, Path]], baselines: Sequence[str] = ()) -> list[str]:
     """The Markdown lines of one section: results files, run lines, comparison tables, and
     the paired comparison of each baseline run that is present against every run listed after it."""
     from flame.evals.compare import comparison, paired_lines, run_lines
@@ -69,7 +70,7 @@ def main() -> None:
         runs = [(label, RESULTS / f) for label, f in files if (ROOT / RESULTS / f).exists()]
         start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
         a, b = doc.index(start), doc.index(end)
-        lines = section(runs, BASELINES.get(name, [])) if runs else []
+        lines = section(runs, BASELINES.get(name, ())) if runs else []
         doc = doc[:a] + "\n".join([start, ""] + lines) + "\n" + doc[b:]
     doc_path.write_text(doc)
 

@@ -7,8 +7,8 @@ The card (README.md, Hugging Face model-card layout) states what a reader needs 
 reproduce the judge: the data (collection, mixture, examples drawn per task), steps, tokens,
 losses, wall time, hardware, the training config, and benchmark results of the judge beside
 its untrained base, read from `flame eval run` results files, never typed in, with the paired
-comparison of the judge's run (the last) against each other run on the items both judged. A judge trained
-in stages (a run initialised from another run's checkpoint, `init=`) is described stage by
+comparison of the judge's run (the last) against each other run on the items both judged. A
+judge trained in stages (a run initialised from another run's checkpoint, `init=`) is described stage by
 stage, back to the base model, from the checkpoints on this machine. `publish` does all of
 `flame train card`: the adapter, then the card.
 """
@@ -59,7 +59,8 @@ def publish(ckpt: str | Path, out: str | Path, *, name: str, compare: Sequence[s
     """Export ckpt's LoRA adapter to out and write its model card there; the card's path.
 
     compare: LABEL=results.json items (`flame eval run` results, base first, this judge's
-    run last: the card compares it item by item with each of the others; a bad item is a DataError); summary: the card's opening paragraph, or @FILE to read it from a file;
+    run last: the card compares it item by item with each of the others; a bad item is a
+    DataError); summary: the card's opening paragraph, or @FILE to read it from a file;
     hardware: where it trained, default this machine.
     """
     runs = []
